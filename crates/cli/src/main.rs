@@ -1,0 +1,3 @@
+//! The `safehub` binary.
+
+fn main() {}

@@ -1,0 +1,15 @@
+//! Safehub's domain: the people, organisations, roles and child records that the regional
+//! CSE procedures talk about, as plain types and pure rules with no I/O.
+//!
+//! Everything that crosses into this crate has already been parsed at the edge: a value of
+//! one of these types is valid by construction.
+
+pub mod child;
+pub mod ids;
+pub mod organisation;
+pub mod role;
+
+pub use child::{AgeBand, ChildFieldError, ChildName, DateOfBirth, Gender, LegalStatus};
+pub use ids::{AgencyId, AreaId, ChildId, TeamId, UserId};
+pub use organisation::{AgencyKind, ParseError};
+pub use role::Role;

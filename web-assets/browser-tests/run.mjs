@@ -1,0 +1,644 @@
+// Safehub browser and accessibility tests.
+//
+// Starts `$SAFEHUB_BIN demo` on a free loopback port with a throwaway SQLite
+// database, signs in as each demo account, crawls the pages reachable from `/`
+// and checks every page twice in headless Debian Chromium:
+//   1. JavaScript disabled: the page loads (status < 400, except the deliberate
+//      404), has exactly one <h1>, shows the GOV.UK header or service
+//      navigation, has no inline <script>, and was served with a
+//      Content-Security-Policy whose script-src does not allow 'unsafe-inline';
+//   2. JavaScript enabled (CSP bypassed so axe can be injected): axe-core finds
+//      no WCAG 2.0/2.1/2.2 A and AA violations.
+// Exits non-zero if any check fails or any violation is found.
+//
+// Environment:
+//   SAFEHUB_BIN        path to the safehub binary (required unless SAFEHUB_BASE_URL)
+//   SAFEHUB_BASE_URL   test an already running server instead (e.g. http://127.0.0.1:8080)
+//   SAFEHUB_MAX_PAGES  pages to crawl per account (default 40)
+//   SAFEHUB_PER_PATTERN  pages per path pattern, IDs folded to ":id" (default 3)
+//   SAFEHUB_RESULTS_DIR  where report.json and failure screenshots go
+//                        (default web-assets/browser-tests/results)
+//   CHROMIUM           browser executable (default /usr/bin/chromium)
+//   SAFEHUB_READY_TIMEOUT  seconds to wait for GET /health/ready (default 120)
+//   SAFEHUB_KEEP_TMP=1 keep the temporary directory (database, server log)
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = require('axe-core').source;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webAssets = resolve(here, '..');
+
+// --- the contract with the server --------------------------------------------
+const DEMO_PASSWORD = 'safehub-demo-password';
+const DEMO_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const ACCOUNTS = [
+  { email: 'admin@demo.safehub.invalid', role: 'administrator' },
+  { email: 'mash@demo.safehub.invalid', role: 'MASH worker' },
+  { email: 'auditor@demo.safehub.invalid', role: 'QA auditor' },
+  { email: 'practitioner@demo.safehub.invalid', role: 'referring practitioner' },
+];
+const SIGNED_OUT = 'signed-out';
+const SKIP_PREFIXES = ['/sign-out', '/assets/', '/api/'];
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa'] },
+  resultTypes: ['violations'],
+};
+const HEADER_SELECTOR = '.govuk-header, .govuk-generic-header, .govuk-service-navigation';
+
+const MAX_PAGES = intEnv('SAFEHUB_MAX_PAGES', 40);
+const PER_PATTERN = intEnv('SAFEHUB_PER_PATTERN', 3);
+const READY_TIMEOUT_MS = intEnv('SAFEHUB_READY_TIMEOUT', 120) * 1000;
+const MAX_SCREENSHOTS = 25;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const RESULTS_DIR = resolve(process.env.SAFEHUB_RESULTS_DIR || join(here, 'results'));
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function intEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number.parseInt(raw, 10);
+  if (!Number.isFinite(n) || n < 1) throw new Error(`${name} must be a positive integer, not ${raw}`);
+  return n;
+}
+
+function log(message) {
+  console.error(`browser-tests: ${message}`);
+}
+
+// --- TOTP (RFC 6238: HMAC-SHA1, 30 s steps, 6 digits) --------------------------
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of text.replace(/=+$/, '').replace(/\s+/g, '').toUpperCase()) {
+    const idx = alphabet.indexOf(ch);
+    if (idx < 0) throw new Error(`invalid base32 character ${ch}`);
+    value = (value << 5) | idx;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+export function totp(secretBase32, timeMs = Date.now(), step = 30, digits = 6) {
+  const counter = BigInt(Math.floor(timeMs / 1000 / step));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(counter);
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(msg).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = (mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits;
+  return String(binary).padStart(digits, '0');
+}
+
+// A code for a fresh time step: wait out the end of a step so the code is not
+// about to expire, and never use one account's step twice (servers should
+// refuse a replayed code).
+const lastTotpStep = new Map();
+async function freshTotp(account) {
+  for (;;) {
+    const now = Date.now();
+    const stepNo = Math.floor(now / 30_000);
+    const msLeft = (stepNo + 1) * 30_000 - now;
+    if (stepNo > (lastTotpStep.get(account) ?? -1) && msLeft > 3_000) {
+      lastTotpStep.set(account, stepNo);
+      return totp(DEMO_TOTP_SECRET, now);
+    }
+    await sleep(msLeft + 200);
+  }
+}
+
+// --- server --------------------------------------------------------------------
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function startServer(tmp) {
+  const bin = process.env.SAFEHUB_BIN;
+  if (!bin) throw new Error('set SAFEHUB_BIN to the safehub binary (or SAFEHUB_BASE_URL to a running server)');
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    SAFEHUB_DATABASE_URL: `sqlite://${join(tmp, 'safehub.sqlite3')}`,
+    SAFEHUB_ASSETS_DIR: join(webAssets, 'dist'),
+  };
+  const args = ['demo', '--listen', `127.0.0.1:${port}`];
+  log(`starting ${bin} ${args.join(' ')}`);
+  const child = spawn(bin, args, { env, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => { output.stdout += d; });
+  child.stderr.on('data', (d) => { output.stderr += d; });
+  let exited = null;
+  const exitedPromise = new Promise((res) => {
+    child.on('exit', (code, signal) => { exited = { code, signal }; res(exited); });
+    child.on('error', (err) => { exited = { error: err }; res(exited); });
+  });
+
+  const server = {
+    baseUrl,
+    output,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const done = await Promise.race([exitedPromise, sleep(10_000).then(() => null)]);
+      if (!done) {
+        log('server did not stop within 10 s of SIGTERM; sending SIGKILL');
+        child.kill('SIGKILL');
+        await exitedPromise;
+      }
+    },
+    async writeLogs() {
+      await writeFile(join(tmp, 'server.stdout.log'), output.stdout);
+      await writeFile(join(tmp, 'server.stderr.log'), output.stderr);
+    },
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastProblem = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited) {
+      const how = exited.error ? exited.error.message : `code ${exited.code}, signal ${exited.signal}`;
+      throw new ServerError(`server exited before it was ready (${how})`, output);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+      if (res.status === 200) {
+        log(`server ready at ${baseUrl}`);
+        return server;
+      }
+      lastProblem = `GET /health/ready answered ${res.status}`;
+    } catch (err) {
+      lastProblem = `GET /health/ready failed: ${err.cause?.code || err.message}`;
+    }
+    await sleep(250);
+  }
+  await server.stop();
+  throw new ServerError(`server not ready after ${READY_TIMEOUT_MS / 1000} s (${lastProblem})`, output);
+}
+
+class ServerError extends Error {
+  constructor(message, output) {
+    super(message);
+    this.output = output;
+  }
+}
+
+// --- crawling --------------------------------------------------------------------
+// Fold path segments that look like identifiers so /children/<uuid> and
+// /children/<other uuid> count as one pattern.
+function pathPattern(pathname) {
+  return pathname
+    .split('/')
+    .map((seg) =>
+      /^\d+$/.test(seg) ||
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(seg) ||
+      /^[0-9A-HJKMNP-TV-Z]{26}$/i.test(seg) ||
+      (seg.length >= 12 && /\d/.test(seg) && /^[A-Za-z0-9_-]+$/.test(seg))
+        ? ':id'
+        : seg,
+    )
+    .join('/');
+}
+
+class Frontier {
+  constructor(origin, limit) {
+    this.origin = origin;
+    this.limit = limit;
+    this.queue = [];
+    this.seen = new Set();
+    this.patternCount = new Map();
+    this.queriedPatterns = new Set();
+  }
+
+  offer(href, base) {
+    let url;
+    try {
+      url = new URL(href, base);
+    } catch {
+      return;
+    }
+    if (url.origin !== this.origin) return;
+    url.hash = '';
+    const path = url.pathname;
+    if (SKIP_PREFIXES.some((p) => path === p.replace(/\/$/, '') || path.startsWith(p))) return;
+    const key = url.pathname + url.search;
+    if (this.seen.has(key)) return;
+    const pattern = pathPattern(path);
+    if (url.search) {
+      // Only the first link with a query string for each path pattern.
+      if (this.queriedPatterns.has(pattern)) return;
+      this.queriedPatterns.add(pattern);
+    } else {
+      const n = this.patternCount.get(pattern) || 0;
+      if (n >= PER_PATTERN) return;
+      this.patternCount.set(pattern, n + 1);
+    }
+    if (this.seen.size >= this.limit) return;
+    this.seen.add(key);
+    this.queue.push(key);
+  }
+
+  next() {
+    return this.queue.shift();
+  }
+}
+
+async function linksOf(page) {
+  return page.$$eval('a[href]:not([download])', (as) => as.map((a) => a.getAttribute('href')));
+}
+
+// --- checks ---------------------------------------------------------------------
+function cspProblems(headers) {
+  const csp = headers['content-security-policy'];
+  if (!csp) return ['no Content-Security-Policy header'];
+  const directives = new Map();
+  for (const part of csp.split(',').join(';').split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name && !directives.has(name.toLowerCase())) directives.set(name.toLowerCase(), values);
+  }
+  const scriptSrc = directives.get('script-src') ?? directives.get('default-src');
+  if (!scriptSrc) return ['CSP has neither script-src nor default-src'];
+  if (scriptSrc.some((v) => v.toLowerCase() === "'unsafe-inline'")) {
+    return [`CSP script-src allows 'unsafe-inline': ${csp}`];
+  }
+  return [];
+}
+
+async function checkPage(page, response, { expectStatus, expectErrorSummary } = {}) {
+  const problems = [];
+  if (!response) {
+    problems.push('no response');
+    return problems;
+  }
+  const status = response.status();
+  if (expectStatus !== undefined) {
+    const ok = typeof expectStatus === 'function' ? expectStatus(status) : status === expectStatus;
+    if (!ok) problems.push(`unexpected status ${status}`);
+  } else if (status >= 400) {
+    problems.push(`status ${status}`);
+  }
+  problems.push(...cspProblems(await response.allHeaders()));
+  const h1s = await page.locator('h1').count();
+  if (h1s !== 1) problems.push(`${h1s} <h1> elements (want exactly 1)`);
+  if ((await page.locator(HEADER_SELECTOR).count()) === 0) {
+    problems.push('no .govuk-header, .govuk-generic-header or .govuk-service-navigation');
+  }
+  const inlineScripts = await page.locator('script:not([src])').count();
+  if (inlineScripts > 0) {
+    problems.push(`${inlineScripts} inline <script> element(s): pages must not rely on inline script`);
+  }
+  if (expectErrorSummary) {
+    if ((await page.locator('.govuk-error-summary').count()) === 0) {
+      problems.push('no .govuk-error-summary');
+    }
+    const title = await page.title();
+    if (!title.startsWith('Error: ')) problems.push(`<title> "${title}" does not start with "Error: "`);
+  }
+  return problems;
+}
+
+async function runAxe(page) {
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate((options) => window.axe.run(document, options), AXE_OPTIONS);
+}
+
+// Click a submit button and return the final main-frame document response.
+async function submit(page, button) {
+  const responses = [];
+  const onResponse = (res) => {
+    if (res.request().resourceType() === 'document' && res.frame() === page.mainFrame()) responses.push(res);
+  };
+  page.on('response', onResponse);
+  try {
+    await button.click();
+    await page.waitForLoadState('load');
+  } finally {
+    page.off('response', onResponse);
+  }
+  const final = responses.filter((r) => r.status() < 300 || r.status() >= 400);
+  return final.at(-1) ?? responses.at(-1) ?? null;
+}
+
+function pathOf(page) {
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+}
+
+async function signIn(page, baseUrl, email) {
+  await page.goto(`${baseUrl}/sign-in`);
+  const form = page.locator('form:has(input[name="email"])');
+  await form.locator('input[name="email"]').fill(email);
+  await form.locator('input[name="password"]').fill(DEMO_PASSWORD);
+  await submit(page, form.locator('button[type="submit"]').first());
+  if (new URL(page.url()).pathname !== '/sign-in/second-factor') {
+    throw new Error(`after email and password, expected /sign-in/second-factor but got ${pathOf(page)}`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const code = await freshTotp(email);
+    const codeForm = page.locator('form:has(input[name="code"])');
+    await codeForm.locator('input[name="code"]').fill(code);
+    await submit(page, codeForm.locator('button[type="submit"]').first());
+    if (new URL(page.url()).pathname === '/') return;
+    if (attempt >= 2 || new URL(page.url()).pathname !== '/sign-in/second-factor') {
+      throw new Error(`after the second factor, expected / but got ${pathOf(page)}`);
+    }
+    log(`${email}: second factor refused, retrying with the next time step's code`);
+  }
+}
+
+// --- results -----------------------------------------------------------------------
+const results = []; // { account, path, label, status, problems[], violations[] | null }
+let screenshotCount = 0;
+
+function record(account, path, label) {
+  let r = results.find((x) => x.account === account && x.path === path && x.label === label);
+  if (!r) {
+    r = { account, path, label, status: null, problems: [], violations: null };
+    results.push(r);
+  }
+  return r;
+}
+
+async function screenshot(page, r, pass) {
+  if (screenshotCount >= MAX_SCREENSHOTS) return;
+  try {
+    const file = join(RESULTS_DIR, `failure-${String(++screenshotCount).padStart(3, '0')}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    (r.screenshots ??= []).push(`${pass}: ${file}`);
+  } catch {
+    // best effort
+  }
+}
+
+// Visit `path` in the JS-disabled page, check it, and return its links, or
+// null if it is not an HTML page (a download or another kind of document),
+// which is then left out of the results.
+async function visitNoJs(page, baseUrl, account, path, opts = {}) {
+  const r = record(account, path, opts.label);
+  const skip = (why) => {
+    results.splice(results.indexOf(r), 1);
+    log(`${account}: skipped ${path} (${why})`);
+    return null;
+  };
+  try {
+    let response;
+    try {
+      response = await page.goto(baseUrl + path);
+    } catch (err) {
+      if (/Download is starting/i.test(err.message)) return skip('a download');
+      throw err;
+    }
+    const type = response ? (await response.allHeaders())['content-type'] ?? '' : '';
+    if (response && !/^text\/html\b/i.test(type) && !(opts.expectStatus || response.status() >= 400)) {
+      return skip(`content-type ${type || 'missing'}`);
+    }
+    r.status = response?.status() ?? null;
+    r.finalPath = pathOf(page);
+    r.problems.push(...(await checkPage(page, response, opts)));
+    if (r.problems.length) await screenshot(page, r, 'no-js');
+    return await linksOf(page);
+  } catch (err) {
+    r.problems.push(`no-JS visit failed: ${err.message.split('\n')[0]}`);
+    return [];
+  }
+}
+
+async function visitAxe(page, baseUrl, account, path, opts = {}) {
+  const r = record(account, path, opts.label);
+  try {
+    await page.goto(baseUrl + path);
+    await axeInto(page, r);
+  } catch (err) {
+    r.problems.push(`axe visit failed: ${err.message.split('\n')[0]}`);
+  }
+}
+
+async function axeInto(page, r) {
+  const axe = await runAxe(page);
+  r.violations = axe.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    helpUrl: v.helpUrl,
+    targets: v.nodes.map((n) => n.target.join(' ')),
+  }));
+  if (r.violations.length) await screenshot(page, r, 'axe');
+}
+
+async function newContexts(browser) {
+  const noJs = await browser.newContext({ javaScriptEnabled: false });
+  const js = await browser.newContext({ javaScriptEnabled: true, bypassCSP: true });
+  return { noJs, js, noJsPage: await noJs.newPage(), jsPage: await js.newPage() };
+}
+
+async function testSignedOut(browser, baseUrl) {
+  const { noJs, js, noJsPage, jsPage } = await newContexts(browser);
+  try {
+    // The sign-in page.
+    await visitNoJs(noJsPage, baseUrl, SIGNED_OUT, '/sign-in');
+    await visitAxe(jsPage, baseUrl, SIGNED_OUT, '/sign-in');
+
+    // The sign-in form submitted empty must show an error summary. A form
+    // re-shown with errors may answer 200, 400 or 422.
+    const label = 'empty submit';
+    const emptyOpts = {
+      label,
+      expectStatus: (s) => s === 200 || s === 400 || s === 422,
+      expectErrorSummary: true,
+    };
+    for (const [page, pass] of [[noJsPage, 'no-js'], [jsPage, 'axe']]) {
+      const r = record(SIGNED_OUT, '/sign-in', label);
+      try {
+        await page.goto(`${baseUrl}/sign-in`);
+        const form = page.locator('form:has(input[name="email"])');
+        const response = await submit(page, form.locator('button[type="submit"]').first());
+        if (pass === 'no-js') {
+          r.status = response?.status() ?? null;
+          r.finalPath = pathOf(page);
+          r.problems.push(...(await checkPage(page, response, emptyOpts)));
+          if (r.problems.length) await screenshot(page, r, pass);
+        } else {
+          await axeInto(page, r);
+        }
+      } catch (err) {
+        r.problems.push(`${pass} empty submit failed: ${err.message.split('\n')[0]}`);
+      }
+    }
+
+    // A page that does not exist.
+    const nf = { label: 'not found', expectStatus: 404 };
+    await visitNoJs(noJsPage, baseUrl, SIGNED_OUT, '/no-such-page', nf);
+    await visitAxe(jsPage, baseUrl, SIGNED_OUT, '/no-such-page', nf);
+  } finally {
+    await noJs.close();
+    await js.close();
+  }
+}
+
+async function testAccount(browser, baseUrl, account) {
+  const { noJs, js, noJsPage, jsPage } = await newContexts(browser);
+  try {
+    try {
+      await signIn(noJsPage, baseUrl, account.email);
+    } catch (err) {
+      const r = record(account.email, '/sign-in', 'sign in');
+      r.problems.push(`sign-in failed: ${err.message.split('\n')[0]}`);
+      await screenshot(noJsPage, r, 'sign-in');
+      return;
+    }
+    // One sign-in per account: the JS-enabled context reuses the session.
+    await js.addCookies(await noJs.cookies());
+
+    const frontier = new Frontier(new URL(baseUrl).origin, MAX_PAGES);
+    frontier.offer('/', baseUrl);
+    const visited = [];
+    for (let path = frontier.next(); path !== undefined; path = frontier.next()) {
+      const links = await visitNoJs(noJsPage, baseUrl, account.email, path);
+      if (links === null) continue;
+      visited.push(path);
+      const r = record(account.email, path);
+      if (new URL(noJsPage.url()).pathname === '/sign-in' && path !== '/sign-in') {
+        r.problems.push('redirected to /sign-in: the session was lost');
+        break;
+      }
+      for (const href of links) frontier.offer(href, noJsPage.url());
+    }
+    for (const path of visited) await visitAxe(jsPage, baseUrl, account.email, path);
+    log(`${account.email} (${account.role}): ${visited.length} page(s)`);
+  } finally {
+    await noJs.close();
+    await js.close();
+  }
+}
+
+function printReport() {
+  const rows = results.map((r) => ({
+    result: r.problems.length || r.violations === null || r.violations.length ? 'FAIL' : 'ok',
+    status: r.status === null ? '-' : String(r.status),
+    violations: r.violations === null ? '-' : String(r.violations.length),
+    checks: String(r.problems.length),
+    account: r.account,
+    page: r.path + (r.label ? ` (${r.label})` : ''),
+  }));
+  const cols = ['result', 'status', 'violations', 'checks', 'account', 'page'];
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((row) => row[c].length)));
+  const line = (row) => cols.map((c, i) => row[c].padEnd(widths[i])).join('  ').trimEnd();
+  console.log(line(Object.fromEntries(cols.map((c) => [c, c]))));
+  console.log(line(Object.fromEntries(cols.map((c, i) => [c, '-'.repeat(widths[i])]))));
+  for (const row of rows) console.log(line(row));
+
+  let failures = 0;
+  for (const r of results) {
+    const missingAxe = r.violations === null;
+    if (!r.problems.length && !missingAxe && !r.violations.length) continue;
+    failures++;
+    console.log(`\n${r.path}${r.label ? ` (${r.label})` : ''} as ${r.account}` +
+      (r.finalPath && r.finalPath !== r.path ? ` -> ${r.finalPath}` : ''));
+    for (const p of r.problems) console.log(`  check failed: ${p}`);
+    if (missingAxe && !r.problems.length) console.log('  check failed: axe did not run');
+    for (const v of r.violations ?? []) {
+      console.log(`  axe ${v.id} (${v.impact}): ${v.help}`);
+      console.log(`    ${v.helpUrl}`);
+      for (const t of v.targets) console.log(`    at ${t}`);
+    }
+    for (const s of r.screenshots ?? []) console.log(`  screenshot ${s}`);
+  }
+  const violations = results.reduce((n, r) => n + (r.violations?.length ?? 0), 0);
+  const checks = results.reduce((n, r) => n + r.problems.length, 0);
+  console.log(`\npages checked: ${results.length}; pages failing: ${failures}; ` +
+    `axe violations: ${violations}; failed checks: ${checks}`);
+  return failures;
+}
+
+async function main() {
+  await rm(RESULTS_DIR, { recursive: true, force: true });
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const tmp = await mkdtemp(join(tmpdir(), 'safehub-browser-tests-'));
+  let server = null;
+  let browser = null;
+  let failures = 1;
+  const stopOnSignal = async (sig) => {
+    log(`${sig}: stopping`);
+    await browser?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    process.exit(130);
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  try {
+    let baseUrl = process.env.SAFEHUB_BASE_URL?.replace(/\/$/, '');
+    if (!baseUrl) {
+      server = await startServer(tmp);
+      baseUrl = server.baseUrl;
+    } else {
+      log(`testing the running server at ${baseUrl}`);
+    }
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    log(`browser: Chromium ${browser.version()}`);
+
+    await testSignedOut(browser, baseUrl);
+    for (const account of ACCOUNTS) await testAccount(browser, baseUrl, account);
+
+    failures = printReport();
+    await writeFile(join(RESULTS_DIR, 'report.json'), JSON.stringify({ baseUrl, results }, null, 2) + '\n');
+    if (failures && server) {
+      console.log('\n--- server stderr (last 200 lines) ---');
+      console.log(server.output.stderr.split('\n').slice(-200).join('\n'));
+    }
+  } catch (err) {
+    console.error(`browser-tests: ${err instanceof ServerError || /^set SAFEHUB_BIN/.test(err.message) ? err.message : err.stack}`);
+    const output = err.output ?? server?.output;
+    if (output) {
+      console.error('--- server stdout ---\n' + output.stdout);
+      console.error('--- server stderr ---\n' + output.stderr);
+    }
+    failures = 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      await server.writeLogs().catch(() => {});
+    }
+    if (process.env.SAFEHUB_KEEP_TMP === '1') log(`kept ${tmp}`);
+    else await rm(tmp, { recursive: true, force: true });
+  }
+  if (failures) console.log('browser tests: FAILED');
+  else console.log('browser tests: all pages passed');
+  process.exit(failures ? 1 : 0);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await main();
+}
