@@ -18,6 +18,8 @@ pub mod users;
 pub use audit::{AuditAction, AuditEntry, AuditOutcome, NewAuditEntry, VerifyReport};
 pub use db::{Backend, Store, StoreError, Tx};
 pub use migrate::MigrationReport;
+/// The database driver's error, as returned by committing a [`Tx`].
+pub use sqlx::Error as DbError;
 
 /// The current time as stored: milliseconds since the Unix epoch, UTC.
 pub fn now_ms() -> i64 {

@@ -1,1 +1,155 @@
-//! Placeholder while the crate is laid out.
+//! Safehub's web face: the GOV.UK pages practitioners use, the JSON API under `/api/v1`, and
+//! the operational endpoints. Every read and write of case data goes through [`guard`], the
+//! one place that asks the access policies and writes the audit entry.
+
+mod api;
+mod client;
+mod error;
+pub mod guard;
+mod headers;
+mod layout;
+mod metrics;
+mod ops;
+mod pages;
+mod posted;
+mod session;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use safehub_access::Authorizer;
+use safehub_auth::{CsrfKey, PasswordHasher};
+use safehub_store::Store;
+use safehub_store::sessions::ThrottlePolicy;
+use secrecy::SecretString;
+use tokio::net::TcpListener;
+
+pub use metrics::Metrics;
+
+/// How the web face behaves; built by the binary from its layered configuration.
+#[derive(Debug)]
+pub struct WebConfig {
+    /// Shows the "demo data" banner on every page.
+    pub demo: bool,
+    /// Where the compiled GOV.UK assets are (`web-assets/dist`).
+    pub assets_dir: PathBuf,
+    /// A session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however busy.
+    pub session_absolute: Duration,
+    /// Signs CSRF tokens; a random key each start unless configured.
+    pub csrf_key: CsrfKey,
+    /// Argon2id parameters for passwords.
+    pub password_hasher: PasswordHasher,
+    /// Sign-in throttling.
+    pub throttle: ThrottlePolicy,
+    /// Bearer token for `/metrics`; without one, `/metrics` is not served.
+    pub metrics_token: Option<SecretString>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Trust the first `X-Forwarded-For` address (only behind a reverse proxy you run).
+    pub trust_forwarded_for: bool,
+}
+
+impl WebConfig {
+    /// Settings suitable for tests: fast password hashing, a random CSRF key.
+    pub fn for_tests() -> Self {
+        WebConfig {
+            demo: false,
+            assets_dir: PathBuf::from("web-assets/dist"),
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            csrf_key: CsrfKey::generate(),
+            password_hasher: PasswordHasher::fast_for_tests(),
+            throttle: ThrottlePolicy::default(),
+            metrics_token: None,
+            body_limit: 64 * 1024,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    access: Authorizer,
+    config: WebConfig,
+    metrics: Metrics,
+}
+
+impl AppState {
+    /// Builds the state from an open, migrated store.
+    pub fn new(store: Store, access: Authorizer, config: WebConfig) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                access,
+                config,
+                metrics: Metrics::default(),
+            }),
+        }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn access(&self) -> &Authorizer {
+        &self.inner.access
+    }
+
+    pub(crate) fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    /// The request and audit counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+}
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config().body_limit;
+    let assets = tower_http::services::ServeDir::new(&state.config().assets_dir);
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(ops::routes())
+        .nest_service("/assets", assets)
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(headers::security_headers))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            error::panic_response,
+        ))
+        .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes the
+/// requests in flight and flushes the audit writer.
+pub async fn launch(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = state.store().clone();
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    store.close().await;
+    Ok(())
+}
