@@ -66,8 +66,11 @@ const FAMILY: [&str; 24] = [
     "Yardley",
 ];
 
+/// An agency to create: its name, kind, and how many staff hold each role.
+type AgencyPlan = (String, AgencyKind, Vec<(Role, usize)>);
+
 /// Per area: the agencies, and which roles their staff hold.
-fn area_agencies(area: &str) -> Vec<(String, AgencyKind, Vec<(Role, usize)>)> {
+fn area_agencies(area: &str) -> Vec<AgencyPlan> {
     use Role::*;
     vec![
         (

@@ -1,0 +1,154 @@
+//! The `safehub` binary's administrators' commands, run as an administrator would.
+
+use std::process::Command;
+
+use safehub_store::testing::test_database;
+use safehub_store::{Backend, Store};
+use sqlx::{Connection, Executor};
+
+type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+fn safehub(url: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
+    Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args(args)
+        .env("SAFEHUB_DATABASE_URL", url)
+        .env("SAFEHUB_ARGON2_MEMORY_KIB", "1024")
+        .env("SAFEHUB_ARGON2_ITERATIONS", "1")
+        .output()
+}
+
+#[tokio::test]
+async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
+    // R1.1, R1.2, R1.3: seven areas, agencies of every kind, accounts in every role.
+    let db = test_database().await?;
+    let out = safehub(&db.url, &["demo", "--seed-only"])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::connect(&db.url).await?;
+    assert_eq!(store.areas().await?.len(), 7);
+    let users = store.count_users().await?;
+    assert!((140..=200).contains(&users), "{users} demo users");
+    let kinds: std::collections::HashSet<_> =
+        store.agencies().await?.iter().map(|a| a.kind).collect();
+    assert_eq!(
+        kinds.len(),
+        safehub_domain::AgencyKind::ALL.len(),
+        "every agency kind of R1.2"
+    );
+    assert!(store.count_children().await? > 100);
+    let areas: Vec<_> = store.areas().await?.iter().map(|a| a.id).collect();
+    let roles: std::collections::HashSet<_> = store
+        .users_in_areas(&areas)
+        .await?
+        .into_iter()
+        .flat_map(|u| u.roles)
+        .collect();
+    assert_eq!(
+        roles.len(),
+        safehub_domain::Role::ALL.len(),
+        "every role of R1.3 is held by a demo account"
+    );
+
+    // Seeding again leaves the region as it is.
+    let again = safehub(&db.url, &["demo", "--seed-only"])?;
+    assert!(again.status.success());
+    assert_eq!(store.count_users().await?, users);
+
+    // Some audited activity, then verify: intact, then tampered.
+    let add = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args([
+            "user",
+            "add",
+            "--email",
+            "svc@demo.safehub.invalid",
+            "--name",
+            "Reporting feed",
+            "--agency",
+            "Regional Safeguarding Partnership",
+            "--role",
+            "board_reader",
+            "--service-account",
+        ])
+        .env("SAFEHUB_DATABASE_URL", &db.url)
+        .output()?;
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let token = safehub(
+        &db.url,
+        &[
+            "user",
+            "token",
+            "svc@demo.safehub.invalid",
+            "--name",
+            "feed",
+            "--scope",
+            "children:read",
+        ],
+    )?;
+    assert!(String::from_utf8_lossy(&token.stdout).contains("shp_"));
+    let ok = safehub(&db.url, &["audit", "verify"])?;
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("intact: 2 entries"));
+
+    let mut conn = sqlx::AnyConnection::connect(store.url()).await?;
+    match store.backend() {
+        Backend::Sqlite => conn.execute("DROP TRIGGER audit_entries_no_update; UPDATE audit_entries SET client = 'x' WHERE seq = 1").await?,
+        Backend::Postgres => conn.execute("ALTER TABLE audit_entries DISABLE TRIGGER USER; UPDATE audit_entries SET client = 'x' WHERE seq = 1").await?,
+    };
+    conn.close().await?;
+    let bad = safehub(&db.url, &["audit", "verify"])?;
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("First bad entry: 1"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn backup_writes_a_copy_that_opens_with_the_same_data() -> Result {
+    let db = test_database().await?;
+    assert!(safehub(&db.url, &["demo", "--seed-only"])?.status.success());
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("safehub-backup");
+    let out = safehub(
+        &db.url,
+        &["backup", "--output", file.to_str().ok_or("path")?],
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let refused = safehub(
+        &db.url,
+        &["backup", "--output", file.to_str().ok_or("path")?],
+    )?;
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "an existing file is never overwritten"
+    );
+    let store = Store::connect(&db.url).await?;
+    if store.backend() == Backend::Sqlite {
+        let copy = Store::connect(&format!("sqlite://{}", file.display())).await?;
+        assert_eq!(copy.count_users().await?, store.count_users().await?);
+        assert_eq!(copy.count_children().await?, store.count_children().await?);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_bad_database_url_is_a_clear_error() {
+    let out = safehub("mysql://nowhere", &["migrate"]).expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite:// or postgres://"));
+}
