@@ -181,6 +181,40 @@ impl Store {
         .transpose()
     }
 
+    /// A session and its account in one query (the check made on every request); `None` when
+    /// no session has that token hash.
+    pub async fn session_with_user(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(Session, crate::users::User)>, StoreError> {
+        let sql = format!(
+            "{} JOIN sessions s ON s.user_id = u.id WHERE s.token_hash = $1",
+            crate::users::USER_SELECT.replacen(
+                "SELECT ",
+                "SELECT s.token_hash, s.created_at AS session_created_at, s.last_seen_at, \
+                 s.second_factor_at, s.ended_at, ",
+                1,
+            )
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| {
+            let user = crate::users::read_user(&r)?;
+            let session = Session {
+                token_hash: text(&r, "token_hash")?,
+                user: user.id,
+                created_at: int(&r, "session_created_at")?,
+                last_seen_at: int(&r, "last_seen_at")?,
+                second_factor_at: opt_int(&r, "second_factor_at")?,
+                ended_at: opt_int(&r, "ended_at")?,
+            };
+            Ok((session, user))
+        })
+        .transpose()
+    }
+
     /// Notes that a session was used now (callers limit this to once a minute).
     pub async fn touch_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")

@@ -58,10 +58,21 @@ pub struct User {
     pub created_at: i64,
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, agency_id, team_id, password_hash, totp_secret, \
-     totp_enrolled, totp_last_step, is_service_account, disabled_at, created_at";
+/// Selects a user with their roles in one row (`roles` is a comma-separated list); callers
+/// add `WHERE` clauses on `u`.
+pub(crate) const USER_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.agency_id, u.team_id, \
+     u.password_hash, u.totp_secret, u.totp_enrolled, u.totp_last_step, u.is_service_account, \
+     u.disabled_at, u.created_at, \
+     (SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id) AS roles FROM users u";
 
-fn read_user(r: &sqlx::any::AnyRow, roles: Vec<Role>) -> Result<User, StoreError> {
+pub(crate) fn read_user(r: &sqlx::any::AnyRow) -> Result<User, StoreError> {
+    let mut roles: Vec<Role> = opt_text(r, "roles")?
+        .unwrap_or_default()
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| parsed(c, "role"))
+        .collect::<Result<_, _>>()?;
+    roles.sort();
     Ok(User {
         id: parsed(&text(r, "id")?, "user id")?,
         email: text(r, "email")?,
@@ -241,44 +252,23 @@ pub async fn set_password_hash(
 }
 
 impl Store {
-    async fn roles_of(&self, user: &str) -> Result<Vec<Role>, StoreError> {
-        let mut roles: Vec<Role> = sqlx::query("SELECT role FROM user_roles WHERE user_id = $1")
-            .bind(user)
-            .fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(|r| parsed(&text(r, "role")?, "role"))
-            .collect::<Result<_, _>>()?;
-        roles.sort();
-        Ok(roles)
-    }
-
     /// Finds an account by its normalised email.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE email = $1"
-        ))
-        .bind(email)
-        .fetch_optional(&self.reader)
-        .await?;
-        match row {
-            Some(r) => {
-                let roles = self.roles_of(&text(&r, "id")?).await?;
-                Ok(Some(read_user(&r, roles)?))
-            }
-            None => Ok(None),
-        }
+        let row = sqlx::query(&format!("{USER_SELECT} WHERE u.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(read_user).transpose()
     }
 
     /// Finds an account by id.
     pub async fn user(&self, id: UserId) -> Result<User, StoreError> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        let row = sqlx::query(&format!("{USER_SELECT} WHERE u.id = $1"))
             .bind(id.to_string())
             .fetch_optional(&self.reader)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let roles = self.roles_of(&id.to_string()).await?;
-        read_user(&row, roles)
+        read_user(&row)
     }
 
     /// Accounts of the agencies serving any of `areas`, by name (for administrators).
@@ -286,47 +276,36 @@ impl Store {
         &self,
         areas: &[safehub_domain::AreaId],
     ) -> Result<Vec<User>, StoreError> {
-        let mut out = Vec::new();
-        let sql = format!(
-            "SELECT DISTINCT {cols} FROM users u WHERE u.agency_id IN \
-             (SELECT agency_id FROM agency_areas WHERE area_id IN ({list})) ORDER BY u.display_name, u.id",
-            cols = USER_COLUMNS
-                .split(", ")
-                .map(|c| format!("u.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            list = placeholders(areas.len()),
-        );
         if areas.is_empty() {
-            return Ok(out);
+            return Ok(Vec::new());
         }
+        let sql = format!(
+            "{USER_SELECT} WHERE u.agency_id IN \
+             (SELECT agency_id FROM agency_areas WHERE area_id IN ({})) ORDER BY u.display_name, u.id",
+            placeholders(areas.len()),
+        );
         let mut q = sqlx::query(&sql);
         for a in areas {
             q = q.bind(a.to_string());
         }
-        for r in q.fetch_all(&self.reader).await? {
-            let roles = self.roles_of(&text(&r, "id")?).await?;
-            out.push(read_user(&r, roles)?);
-        }
-        Ok(out)
+        q.fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(read_user)
+            .collect()
     }
 
     /// The SPOC list of an agency: its users holding the agency SPOC role (R1.3, R2.6).
     pub async fn agency_spocs(&self, agency: AgencyId) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE agency_id = $1 AND disabled_at IS NULL AND id IN \
-             (SELECT user_id FROM user_roles WHERE role = $2) ORDER BY display_name"
+            "{USER_SELECT} WHERE u.agency_id = $1 AND u.disabled_at IS NULL AND u.id IN \
+             (SELECT user_id FROM user_roles WHERE role = $2) ORDER BY u.display_name"
         ))
         .bind(agency.to_string())
         .bind(Role::AgencySpoc.code())
         .fetch_all(&self.reader)
         .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let roles = self.roles_of(&text(r, "id")?).await?;
-            out.push(read_user(r, roles)?);
-        }
-        Ok(out)
+        rows.iter().map(read_user).collect()
     }
 
     /// The number of accounts (for the demo and the administrator's overview).

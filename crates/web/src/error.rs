@@ -70,26 +70,90 @@ struct ErrorPage<'a> {
     reference: Option<String>,
 }
 
+/// What an error page says; attached to the response so [`error_pages`] can render it again
+/// inside the full frame (with the demo banner when the deployment is a demo).
+#[derive(Clone, Debug)]
+struct ErrorPageContent {
+    heading: String,
+    body: String,
+    reference: Option<String>,
+}
+
+fn render_error(content: &ErrorPageContent, demo: bool) -> Option<String> {
+    let mut layout = Layout::bare(&content.heading);
+    layout.demo = demo;
+    let page = ErrorPage {
+        layout,
+        heading: &content.heading,
+        body: &content.body,
+        reference: content.reference.clone(),
+    };
+    page.render().ok()
+}
+
 fn error_page(
     status: StatusCode,
     heading: &str,
     body: &str,
     reference: Option<String>,
 ) -> Response {
-    let page = ErrorPage {
-        layout: Layout::bare(heading),
-        heading,
-        body,
+    let content = ErrorPageContent {
+        heading: heading.to_owned(),
+        body: body.to_owned(),
         reference,
     };
-    match page.render() {
-        Ok(html) => (
+    let mut response = match render_error(&content, false) {
+        Some(html) => (
             status,
             [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
             html,
         )
             .into_response(),
-        Err(_) => (status, heading.to_owned()).into_response(),
+        None => (status, heading.to_owned()).into_response(),
+    };
+    response.extensions_mut().insert(content);
+    response
+}
+
+/// Middleware giving every error the service's own page: re-renders error pages inside the
+/// full frame, and turns a bare "body too large" answer into a page (or a JSON body under
+/// `/api/`).
+pub async fn error_pages(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE
+        && response.extensions().get::<ErrorPageContent>().is_none()
+    {
+        if api {
+            let body = serde_json::json!({ "error": "too_large", "message": "The request body is too large." });
+            return (StatusCode::PAYLOAD_TOO_LARGE, axum::Json(body)).into_response();
+        }
+        return error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is too large",
+            "What you sent is larger than this service accepts. Nothing was saved. Go back, shorten it and try again.",
+            None,
+        );
+    }
+    if !state.config().demo {
+        return response;
+    }
+    match response
+        .extensions()
+        .get::<ErrorPageContent>()
+        .and_then(|c| render_error(c, true))
+    {
+        Some(html) => (
+            response.status(),
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            html,
+        )
+            .into_response(),
+        None => response,
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod api;
 mod client;
+mod directory;
 mod error;
 pub mod guard;
 mod headers;
@@ -83,6 +84,7 @@ struct Inner {
     access: Authorizer,
     config: WebConfig,
     metrics: Metrics,
+    directory: directory::Directory,
 }
 
 impl AppState {
@@ -94,6 +96,7 @@ impl AppState {
                 access,
                 config,
                 metrics: Metrics::default(),
+                directory: Default::default(),
             }),
         }
     }
@@ -108,6 +111,10 @@ impl AppState {
 
     pub(crate) fn config(&self) -> &WebConfig {
         &self.inner.config
+    }
+
+    pub(crate) fn directory(&self) -> &directory::Directory {
+        &self.inner.directory
     }
 
     /// The request and audit counters.
@@ -126,15 +133,20 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .nest_service("/assets", assets)
         .fallback(pages::not_found)
+        // Outermost last: security headers on everything, even a panic's page.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::error_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
         ))
-        .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(body_limit))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             error::panic_response,
         ))
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
 

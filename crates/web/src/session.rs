@@ -67,9 +67,9 @@ pub struct PendingSecondFactor {
 async fn live_session(parts: &Parts, state: &AppState) -> Result<(Session, User), AppError> {
     let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(AppError::SignInRequired)?;
     let hash = safehub_auth::token_hash(token);
-    let session = state
+    let (session, user) = state
         .store()
-        .session(&hash)
+        .session_with_user(&hash)
         .await?
         .ok_or(AppError::SignInRequired)?;
     if session.ended_at.is_some() {
@@ -79,7 +79,6 @@ async fn live_session(parts: &Parts, state: &AppState) -> Result<(Session, User)
     let cfg = state.config();
     let idle = i64::try_from(cfg.session_idle.as_millis()).unwrap_or(i64::MAX);
     let absolute = i64::try_from(cfg.session_absolute.as_millis()).unwrap_or(i64::MAX);
-    let user = state.store().user(session.user).await?;
     if now - session.last_seen_at > idle
         || now - session.created_at > absolute
         || user.disabled_at.is_some()
@@ -99,7 +98,7 @@ async fn live_session(parts: &Parts, state: &AppState) -> Result<(Session, User)
 
 /// Builds the policy principal for a user.
 pub async fn principal_for(state: &AppState, user: &User) -> Result<(Agency, Principal), AppError> {
-    let agency = state.store().agency(user.agency).await?;
+    let agency = state.directory().agency(state.store(), user.agency).await?;
     let principal = Principal {
         user: user.id,
         agency: agency.id,

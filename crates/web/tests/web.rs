@@ -74,6 +74,8 @@ async fn sign_in_needs_the_password_and_then_the_second_factor() -> Result {
     let home = b.get("/").await?;
     assert_eq!(home.status, 200);
     assert!(home.body.contains("My work"));
+    // R1.3, R2.6: the agency's SPOC list is in front of every practitioner.
+    assert!(home.body.contains("single points of contact"));
 
     // The same code cannot open a second session.
     let mut other = Browser::new(&w.base);
@@ -544,6 +546,8 @@ async fn oversized_and_malformed_requests_get_a_clear_4xx() -> Result {
         .send()
         .await?;
     assert_eq!(resp.status().as_u16(), 413);
+    assert!(resp.headers().contains_key("content-security-policy"));
+    assert!(resp.text().await?.contains("The form is too large"));
     let resp = http
         .post(format!("{}/sign-in", w.base))
         .header("content-type", "application/json")
@@ -559,6 +563,21 @@ async fn oversized_and_malformed_requests_get_a_clear_4xx() -> Result {
     );
     b.sign_in("teacher@test.invalid").await?;
     assert_eq!(b.get("/children/not-a-uuid").await?.status, 404);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_demo_shows_its_banner_on_every_page_including_errors() -> Result {
+    let mut config = safehub_web::WebConfig::for_tests();
+    config.demo = true;
+    let w = common::spawn_with(config).await?;
+    let mut b = Browser::new(&w.base);
+    assert!(b.get("/sign-in").await?.body.contains("app-demo-banner"));
+    let missing = b.get("/no-such-page").await?;
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("app-demo-banner"));
+    b.sign_in("teacher@test.invalid").await?;
+    assert!(b.get("/").await?.body.contains("app-demo-banner"));
     Ok(())
 }
 

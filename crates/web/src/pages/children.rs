@@ -71,12 +71,9 @@ pub async fn summary(
         .date_of_birth
         .and_then(|d| safehub_domain::DateOfBirth::check(d, today).ok());
     let area = state
-        .store()
-        .areas()
-        .await?
-        .into_iter()
-        .find(|a| a.id == view.child.area)
-        .map_or_else(String::new, |a| a.name);
+        .directory()
+        .area_name(state.store(), view.child.area)
+        .await?;
     let title = format!("{} {}", view.child.name.given(), view.child.name.family());
     render(&ChildPage {
         layout: who.layout(&state, &title, "/children"),

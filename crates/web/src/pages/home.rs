@@ -25,6 +25,7 @@ struct HomePage {
     is_auditor: bool,
     is_board_reader: bool,
     child_count: i64,
+    spocs: Vec<(String, String)>,
 }
 
 /// GET /.
@@ -43,6 +44,13 @@ pub async fn home(
         None
     };
     let is_board_reader = roles.contains(&Role::BoardReader);
+    let spocs = state
+        .store()
+        .agency_spocs(who.agency.id)
+        .await?
+        .into_iter()
+        .map(|u| (u.display_name, u.email))
+        .collect();
     let child_count = if is_board_reader {
         state.store().count_children().await?
     } else {
@@ -58,5 +66,6 @@ pub async fn home(
         is_auditor: roles.contains(&Role::QaAuditor),
         is_board_reader,
         child_count,
+        spocs,
     })
 }
