@@ -543,6 +543,93 @@ async function testAccount(browser, baseUrl, account) {
   }
 }
 
+// The second factor's own pages, with an account that has never enrolled
+// (`new.starter@`, seeded by the demo for this): enrolment with its QR code, a
+// wrong code (error summary), the recovery codes page, then at the next sign-in
+// the code page with a wrong code and the recovery-code page. Each form is
+// submitted with JavaScript off; each page is also checked with axe.
+const ENROLLING = 'new.starter@demo.safehub.invalid';
+
+async function testSecondFactorPages(browser, baseUrl) {
+  const { noJs, js, noJsPage, jsPage } = await newContexts(browser);
+  const wrongCode = { expectStatus: (s) => s === 422, expectErrorSummary: true };
+  const step = async (label, fn) => {
+    const r = record(ENROLLING, label.split(' ')[0], label.split(' ').slice(1).join(' ') || undefined);
+    try {
+      await fn(r);
+    } catch (err) {
+      r.problems.push(`${label} failed: ${err.message.split('\n')[0]}`);
+    }
+  };
+  const passwordStep = async (page) => {
+    await page.goto(`${baseUrl}/sign-in`);
+    const form = page.locator('form:has(input[name="email"])');
+    await form.locator('input[name="email"]').fill(ENROLLING);
+    await form.locator('input[name="password"]').fill(DEMO_PASSWORD);
+    await submit(page, form.locator('button[type="submit"]').first());
+  };
+  const enterCode = async (page, code) => {
+    const form = page.locator('form:has(input[name="code"])');
+    await form.locator('input[name="code"]').fill(code);
+    return submit(page, form.locator('button[type="submit"]').first());
+  };
+  try {
+    await passwordStep(noJsPage);
+    await step('/sign-in/enrol', async (r) => {
+      if (new URL(noJsPage.url()).pathname !== '/sign-in/enrol') throw new Error(`expected /sign-in/enrol, got ${pathOf(noJsPage)}`);
+      r.status = 200;
+      r.problems.push(...(await checkPage(noJsPage, await noJsPage.goto(`${baseUrl}/sign-in/enrol`))));
+      await js.addCookies(await noJs.cookies());
+      await jsPage.goto(`${baseUrl}/sign-in/enrol`);
+      await axeInto(jsPage, r);
+    });
+    await step('/sign-in/enrol wrong code', async (r) => {
+      const response = await enterCode(noJsPage, '000000');
+      r.status = response?.status() ?? null;
+      r.problems.push(...(await checkPage(noJsPage, response, wrongCode)));
+      await jsPage.goto(`${baseUrl}/sign-in/enrol`);
+      await enterCode(jsPage, '000000');
+      await axeInto(jsPage, r);
+    });
+    await step('/sign-in/enrol recovery codes', async (r) => {
+      const key = (await jsPage.locator('.app-setup-key').innerText()).replace(/\s+/g, '');
+      const response = await enterCode(jsPage, totp(key, Date.now()));
+      r.status = response?.status() ?? null;
+      r.problems.push(...(await checkPage(jsPage, response)));
+      if (!(await jsPage.locator('.govuk-panel').count())) r.problems.push('no confirmation panel');
+      await axeInto(jsPage, r);
+    });
+    // A fresh sign-in now asks for the code from the app.
+    const again = await newContexts(browser);
+    try {
+      await passwordStep(again.noJsPage);
+      await again.js.addCookies(await again.noJs.cookies());
+      await step('/sign-in/second-factor wrong code', async (r) => {
+        const response = await enterCode(again.noJsPage, '000000');
+        r.status = response?.status() ?? null;
+        r.problems.push(...(await checkPage(again.noJsPage, response, wrongCode)));
+        await again.jsPage.goto(`${baseUrl}/sign-in/second-factor`);
+        await enterCode(again.jsPage, '000000');
+        await axeInto(again.jsPage, r);
+      });
+      await step('/sign-in/recovery-code', async (r) => {
+        const response = await again.noJsPage.goto(`${baseUrl}/sign-in/recovery-code`);
+        r.status = response?.status() ?? null;
+        r.problems.push(...(await checkPage(again.noJsPage, response)));
+        await again.jsPage.goto(`${baseUrl}/sign-in/recovery-code`);
+        await axeInto(again.jsPage, r);
+      });
+    } finally {
+      await again.noJs.close();
+      await again.js.close();
+    }
+    log(`${ENROLLING}: second-factor pages checked`);
+  } finally {
+    await noJs.close();
+    await js.close();
+  }
+}
+
 function printReport() {
   const rows = results.map((r) => ({
     result: r.problems.length || r.violations === null || r.violations.length ? 'FAIL' : 'ok',
@@ -610,6 +697,7 @@ async function main() {
 
     await testSignedOut(browser, baseUrl);
     for (const account of ACCOUNTS) await testAccount(browser, baseUrl, account);
+    await testSecondFactorPages(browser, baseUrl);
 
     failures = printReport();
     await writeFile(join(RESULTS_DIR, 'report.json'), JSON.stringify({ baseUrl, results }, null, 2) + '\n');

@@ -57,7 +57,7 @@ impl Decision {
 
 /// What went wrong inside a decision. The messages are fixed texts or policy ids, so no
 /// personal data (nor an identifier of a person) can reach the audit trail or logs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Failure {
     Entity,
     EntitiesSchema,
@@ -207,41 +207,79 @@ impl Authorizer {
             .unwrap_or_else(Decision::error)
     }
 
+    /// Decides one action on several resources for the same principal at once, e.g. every
+    /// section of a child's record. The answers are exactly those [`Authorizer::decide`]
+    /// gives one at a time; the entities are built and checked against the schema once.
+    pub fn decide_all(&self, who: &Principal, action: Action, whats: &[Resource]) -> Vec<Decision> {
+        self.try_decide_all(who, action, whats)
+            .unwrap_or_else(|failure| {
+                whats
+                    .iter()
+                    .map(|_| Decision::error(failure.clone()))
+                    .collect()
+            })
+    }
+
     fn try_decide(
         &self,
         who: &Principal,
         action: Action,
         what: &Resource,
     ) -> Result<Decision, Failure> {
+        let mut all = self.try_decide_all(who, action, std::slice::from_ref(what))?;
+        all.pop().ok_or(Failure::Request)
+    }
+
+    fn try_decide_all(
+        &self,
+        who: &Principal,
+        action: Action,
+        whats: &[Resource],
+    ) -> Result<Vec<Decision>, Failure> {
         let inner = &*self.inner;
         let (principal, user) = inner.names.principal(who).map_err(|_| Failure::Entity)?;
-        let resource = inner.names.resource(what).map_err(|_| Failure::Entity)?;
-
-        let request = match Request::new(
-            principal,
-            inner.names.action(action),
-            resource.uid,
-            Context::empty(),
-            Some(&inner.schema),
-        ) {
-            Ok(request) => request,
-            // The schema says which resources each action applies to; asking for another is
-            // not a fault, just something no policy can permit.
-            Err(RequestValidationError::InvalidResourceType(_)) => {
-                return Ok(Decision::default_deny());
+        let mut uids = Vec::with_capacity(whats.len());
+        let mut entities = vec![user];
+        let mut seen = HashSet::new();
+        for what in whats {
+            let resource = inner.names.resource(what).map_err(|_| Failure::Entity)?;
+            uids.push(resource.uid);
+            // A child shared by several sections is one entity.
+            for e in resource.entities {
+                if seen.insert(e.uid()) {
+                    entities.push(e);
+                }
             }
-            Err(_) => return Err(Failure::Request),
-        };
+        }
+        let entities = Entities::from_entities(entities, Some(&inner.schema))
+            .map_err(|_| Failure::EntitiesSchema)?;
+        uids.into_iter()
+            .map(|uid| {
+                let request = match Request::new(
+                    principal.clone(),
+                    inner.names.action(action),
+                    uid,
+                    Context::empty(),
+                    Some(&inner.schema),
+                ) {
+                    Ok(request) => request,
+                    // The schema says which resources each action applies to; asking for
+                    // another is not a fault, just something no policy can permit.
+                    Err(RequestValidationError::InvalidResourceType(_)) => {
+                        return Ok(Decision::default_deny());
+                    }
+                    Err(_) => return Err(Failure::Request),
+                };
+                self.evaluate(&request, &entities)
+            })
+            .collect()
+    }
 
-        let entities = Entities::from_entities(
-            std::iter::once(user).chain(resource.entities),
-            Some(&inner.schema),
-        )
-        .map_err(|_| Failure::EntitiesSchema)?;
-
+    fn evaluate(&self, request: &Request, entities: &Entities) -> Result<Decision, Failure> {
+        let inner = &*self.inner;
         let response = inner
             .engine
-            .is_authorized(&request, &inner.policies, &entities);
+            .is_authorized(request, &inner.policies, entities);
         let diagnostics = response.diagnostics();
         // Cedar skips a policy whose evaluation errors, so an erroring `forbid` would silently
         // stop protecting: treat any evaluation error as a failure, hence a denial.

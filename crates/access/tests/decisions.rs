@@ -281,3 +281,49 @@ fn an_internal_error_is_a_denial_naming_the_error_without_personal_data() {
         );
     }
 }
+
+#[test]
+fn deciding_several_resources_at_once_agrees_with_deciding_each() {
+    use safehub_access::{Action, Authorizer, ChildFacts, Principal, Resource, Section};
+    use safehub_domain::{AgencyId, AgencyKind, AreaId, ChildId, Role, UserId};
+    let access = Authorizer::new().expect("policies load");
+    let (area, agency, other) = (AreaId::new(), AgencyId::new(), AgencyId::new());
+    let child = ChildFacts {
+        id: ChildId::new(),
+        area,
+        involved_agencies: vec![agency],
+        routed_to: vec![],
+    };
+    for role in Role::ALL {
+        let who = Principal {
+            user: UserId::new(),
+            agency,
+            agency_kind: AgencyKind::Education,
+            areas: vec![area],
+            roles: vec![role],
+        };
+        let mut whats = vec![Resource::Child(child.clone())];
+        for (i, section) in Section::ALL.into_iter().enumerate() {
+            // R8.3: alternate sections are hidden from the principal's agency.
+            let hidden_from = if i % 2 == 0 {
+                vec![agency]
+            } else {
+                vec![other]
+            };
+            whats.push(Resource::ChildSection {
+                child: child.clone(),
+                section,
+                hidden_from,
+            });
+        }
+        whats.push(Resource::AuditTrail { area });
+        for action in Action::ALL {
+            let together = access.decide_all(&who, action, &whats);
+            let apart: Vec<_> = whats
+                .iter()
+                .map(|w| access.decide(&who, action, w))
+                .collect();
+            assert_eq!(together, apart, "{role:?} {action:?}");
+        }
+    }
+}

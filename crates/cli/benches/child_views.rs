@@ -49,6 +49,18 @@ fn memory_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system) the process has used; Linux reports clock ticks of 1/100 s.
+fn cpu_seconds(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let after = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = after.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn field<'a>(body: &'a str, marker: &str) -> &'a str {
     body.find(marker).map_or("", |i| {
         let rest = &body[i + marker.len()..];
@@ -221,10 +233,12 @@ async fn main() -> Result {
     }
     tokio::time::sleep(Duration::from_secs(warmup)).await;
     measuring.store(true, Ordering::Relaxed);
+    let cpu_before = cpu_seconds(server.0.id());
     let started = Instant::now();
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     measuring.store(false, Ordering::Relaxed);
     let elapsed = started.elapsed();
+    let server_cpu = cpu_seconds(server.0.id()) - cpu_before;
     running.store(false, Ordering::Relaxed);
     let mut all = Vec::new();
     let mut errors = 0;
@@ -257,6 +271,11 @@ async fn main() -> Result {
         pct(0.90),
         pct(0.99),
         pct(1.0)
+    );
+    println!(
+        "  server CPU:   {:.2} cores busy on average, {:.3} ms of CPU per view (the load generator shares the 2 cores)",
+        server_cpu / elapsed.as_secs_f64(),
+        server_cpu * 1000.0 / all.len().max(1) as f64
     );
     println!(
         "  server RSS:   {} KiB after start with the demo region, {} KiB at the end, {} KiB peak",

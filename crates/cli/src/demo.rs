@@ -21,6 +21,8 @@ use crate::config::Settings;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "safehub-demo-password";
+/// A demo account that has not yet set up its second factor.
+pub const NEW_STARTER: &str = "new.starter@demo.safehub.invalid";
 /// The TOTP secret of every demo account (base32).
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
@@ -222,6 +224,13 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
         None,
         &mut rng,
     ));
+    // One account that has never signed in, to try second-factor enrolment.
+    let new_starter = add_user(
+        housing.id,
+        vec![Role::ReferringPractitioner],
+        Some(NEW_STARTER),
+        &mut rng,
+    );
 
     // Children: recorded by an agency of their area, some routed to the MASH, some known to
     // the police, a few with a confidential-investigation restriction.
@@ -262,6 +271,7 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
         per_area.push(ids);
     }
     let demo_creator = new_users[0].id;
+    users::insert_user(&mut tx, &new_starter).await?;
     for u in &new_users {
         users::insert_user(&mut tx, u).await?;
         users::begin_totp_enrolment(&mut tx, u.id, DEMO_TOTP_SECRET).await?;
@@ -355,5 +365,6 @@ pub fn print_welcome(addr: SocketAddr) {
     println!("  practitioner@demo.safehub.invalid   referring practitioner at a Birmingham school");
     println!("  auditor@demo.safehub.invalid        QA auditor, Birmingham");
     println!("  board@demo.safehub.invalid          safeguarding board reader");
+    println!("  {NEW_STARTER}    has not set up a second factor yet (shows enrolment)");
     println!();
 }

@@ -110,7 +110,7 @@ impl Store {
         let (reader, writer) = match backend {
             Backend::Sqlite => {
                 let writer = sqlite_pool(1).connect_with(options.clone()).await?;
-                let reader = sqlite_pool(8).connect_with(options).await?;
+                let reader = sqlite_pool(READERS).connect_with(options).await?;
                 (reader, writer)
             }
             Backend::Postgres => {
@@ -160,6 +160,10 @@ impl Store {
         self.writer.close().await;
     }
 }
+
+/// SQLite readers: each connection has its own thread and page cache, so more than a few
+/// per core buys no throughput and costs memory.
+const READERS: u32 = 4;
 
 fn sqlite_pool(size: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
