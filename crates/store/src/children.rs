@@ -160,19 +160,51 @@ impl Store {
     /// One child's record with the facts the access policies need; `None` if there is no
     /// such child.
     pub async fn child(&self, id: ChildId) -> Result<Option<(Child, ChildAgencies)>, StoreError> {
+        // One round trip: the record, its agencies and its live restrictions, the latter two
+        // as `agency:how` and `agency:section` lists.
         let row = sqlx::query(&format!(
-            "SELECT {CHILD_COLUMNS} FROM children WHERE id = $1"
+            "SELECT {CHILD_COLUMNS}, \
+             (SELECT string_agg(a.agency_id || ':' || a.how, ',') FROM child_agencies a \
+              WHERE a.child_id = children.id) AS agencies, \
+             (SELECT string_agg(r.hidden_from_agency || ':' || r.section, ',') FROM child_restrictions r \
+              WHERE r.child_id = children.id AND r.lifted_at IS NULL) AS restrictions \
+             FROM children WHERE id = $1"
         ))
         .bind(id.to_string())
         .fetch_optional(&self.reader)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let child = read_child(&row)?;
-        let mut facts = self.child_agencies(&[id]).await?;
-        Ok(Some((
-            child,
-            facts.pop().map(|(_, f)| f).unwrap_or_default(),
-        )))
+        let mut facts = ChildAgencies::default();
+        for pair in opt_text(&row, "agencies")?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.is_empty())
+        {
+            let (agency, how) = pair
+                .split_once(':')
+                .ok_or_else(|| StoreError::Corrupt("child agency".into()))?;
+            let agency = parsed(agency, "agency id")?;
+            match how {
+                "involved" => facts.involved.push(agency),
+                "routed" => facts.routed.push(agency),
+                other => return Err(StoreError::Corrupt(format!("involvement {other:?}"))),
+            }
+        }
+        for pair in opt_text(&row, "restrictions")?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.is_empty())
+        {
+            let (agency, section) = pair
+                .split_once(':')
+                .ok_or_else(|| StoreError::Corrupt("restriction".into()))?;
+            facts.restrictions.push(Restriction {
+                section: section.to_owned(),
+                hidden_from: parsed(agency, "agency id")?,
+            });
+        }
+        Ok(Some((child, facts)))
     }
 
     /// The involvement and restrictions of several children, in the order given.
