@@ -1,5 +1,6 @@
 //! The `safehub` binary: serves the application and runs the administrators' commands.
 
+mod analysis;
 mod config;
 mod demo;
 mod users;
@@ -53,6 +54,11 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Resolve entities in a CSV of mentions: writes `unique_id,cluster_id` (or, with
+    /// `--explain`, says why records do or do not match).
+    Link(analysis::LinkArgs),
+    /// Getis-Ord Gi* hotspots of points on a regular grid, with month, weekday and hour counts.
+    Hotspots(analysis::HotspotArgs),
     /// Write a consistent copy of the database while it is in use.
     Backup {
         /// The file to write (must not exist).
@@ -139,9 +145,15 @@ async fn serve(settings: &Settings, store: Store, listen: &str, demo: bool) -> R
 }
 
 async fn run(cli: Cli) -> Result<i32> {
+    // The file commands need neither configuration nor database.
+    let command = match cli.command {
+        Command::Link(args) => return analysis::link(args).map(|()| 0),
+        Command::Hotspots(args) => return analysis::hotspots(args).map(|()| 0),
+        other => other,
+    };
     let settings = Settings::load(cli.config.as_deref())?;
     init_logging(&settings.log_format);
-    match cli.command {
+    match command {
         Command::Serve { listen } => {
             let store = open_store(&settings).await?;
             serve(
@@ -200,6 +212,8 @@ async fn run(cli: Cli) -> Result<i32> {
                 }
             }
         }
+        // Run above, before any configuration is read.
+        Command::Link(_) | Command::Hotspots(_) => {}
         Command::Backup { output } => {
             let store = open_store(&settings).await?;
             store.backup(&output).await?;

@@ -1,1 +1,29 @@
-//! Placeholder while the crate is laid out.
+//! Safehub's intelligence engine (issue 4, part A; R5.1, R5.2, R7.2, WM-25.1, WM-27.1).
+//!
+//! Pure computation with no file system or network access: callers hand in readers and
+//! writers. The parts are
+//! - [`normalise`]: names, nicknames, phonetic codes, vehicle registrations, phones,
+//!   postcodes, addresses, vehicle descriptions and dates;
+//! - [`similarity`]: string similarity measures;
+//! - [`linkage`]: entity resolution (blocking, explainable scoring, clustering, `explain`);
+//! - [`evaluation`]: pairwise precision, recall and F1 of clusters against ground truth;
+//! - [`hotspots`](mod@hotspots): Getis-Ord Gi* on a regular grid and time-of-day / seasonal counts;
+//! - [`csv_api`]: the CSV contract used by `safehub link` and `safehub hotspots`.
+
+pub mod csv_api;
+pub mod error;
+pub mod evaluation;
+pub mod hotspots;
+pub mod linkage;
+pub mod normalise;
+pub mod similarity;
+
+pub use csv_api::{
+    InvalidValues, LinkSummary, ReadReport, explain_csv, hotspots_csv, link_csv, read_mentions,
+};
+pub use error::IntelError;
+pub use evaluation::{PairwiseScores, evaluate_csv, pairwise_scores};
+pub use hotspots::{Cell, HotspotOptions, HotspotResult, HotspotSummary, Point, hotspots};
+pub use linkage::{
+    Candidate, Decision, Evidence, Explanation, Field, LinkOptions, LinkStats, Linker, Mention,
+};

@@ -1,0 +1,519 @@
+//! Entity resolution of mentions (R5.2, WM-25.1, WM-27.1): blocking, explainable scoring,
+//! clustering, analysts' decisions, and linking a new mention against an existing index.
+//!
+//! [`Linker::fit`] normalised mentions -> blocking ([`blocking`]) -> comparison levels
+//! ([`compare`]) -> Fellegi-Sunter weights estimated without labels ([`model`]) ->
+//! clustering with a chaining guard ([`cluster`]). [`Linker::explain`] gives the evidence
+//! for any two mentions, line by line; [`Linker::query`] links one new mention against the
+//! index without refitting.
+
+pub mod blocking;
+pub mod cluster;
+pub mod compare;
+pub mod mention;
+pub mod model;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use blocking::{BlockIndex, blocking_keys};
+use cluster::Clusters;
+pub use mention::{Field, Mention};
+use model::{Model, NULL_LEVEL, Scored};
+
+/// An analyst's decision about two mentions; it always wins over the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// `unique_id` of one mention.
+    pub a: String,
+    /// `unique_id` of the other.
+    pub b: String,
+    /// `true`: confirmed the same entity; `false`: confirmed different (split).
+    pub same: bool,
+}
+
+/// Options of the linker. [`LinkOptions::default`] is the one configuration used for every
+/// data set.
+#[derive(Debug, Clone)]
+pub struct LinkOptions {
+    /// Match probability at or above which a pair is linked.
+    pub threshold: f64,
+    /// Blocks with more mentions than this are skipped (and counted).
+    pub max_block: usize,
+    /// Expectation-maximisation iterations for the m-probabilities (0 keeps defaults).
+    pub em_iterations: usize,
+    /// Compared pairs with log2-odds below this are conflicts that clustering will not
+    /// bridge.
+    pub conflict_log2_odds: f64,
+    /// Analysts' decisions.
+    pub decisions: Vec<Decision>,
+}
+
+impl Default for LinkOptions {
+    fn default() -> Self {
+        LinkOptions {
+            threshold: 0.9,
+            max_block: 200,
+            em_iterations: 10,
+            conflict_log2_odds: -30.0,
+            decisions: Vec::new(),
+        }
+    }
+}
+
+/// Counts from one linking run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LinkStats {
+    /// Mentions linked.
+    pub mentions: usize,
+    /// Clusters (entities) found.
+    pub clusters: usize,
+    /// Candidate pairs compared.
+    pub candidate_pairs: usize,
+    /// Blocks skipped for being larger than `max_block`.
+    pub capped_blocks: usize,
+    /// Pairs at or above the threshold.
+    pub links_above_threshold: usize,
+    /// Links refused because they would have joined conflicting clusters.
+    pub links_refused: usize,
+    /// Analysts' decisions applied.
+    pub decisions_applied: usize,
+    /// Analysts' decisions naming an unknown `unique_id`.
+    pub decisions_unknown: usize,
+    /// Prior log2-odds that two random mentions match, as estimated.
+    pub log2_prior: f64,
+}
+
+/// One line of evidence in an explanation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// The comparison (`first name`, `vehicle registration`).
+    pub comparison: &'static str,
+    /// What was found (`nickname jay ~ jamal (both jamal)`), or `missing`.
+    pub finding: String,
+    /// The two values as normalised.
+    pub values: (String, String),
+    /// The match weight in bits (log2 Bayes factor); 0 when missing.
+    pub weight: f64,
+}
+
+/// Why two mentions do or do not match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// First `unique_id`.
+    pub a: String,
+    /// Second `unique_id`.
+    pub b: String,
+    /// Prior log2-odds.
+    pub log2_prior: f64,
+    /// Total log2-odds (prior plus all evidence).
+    pub log2_odds: f64,
+    /// Match probability.
+    pub probability: f64,
+    /// Whether the probability reaches the threshold.
+    pub above_threshold: bool,
+    /// Whether the final clustering put them together, when known.
+    pub same_cluster: Option<bool>,
+    /// The evidence, strongest first.
+    pub evidence: Vec<Evidence>,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verdict = match (self.same_cluster, self.above_threshold) {
+            (Some(true), _) => "MATCH (same cluster)",
+            (Some(false), true) => {
+                "NO MATCH (pair above threshold, but clustering kept them apart)"
+            }
+            (Some(false), false) => "NO MATCH",
+            (None, true) => "MATCH",
+            (None, false) => "NO MATCH",
+        };
+        writeln!(
+            f,
+            "{} vs {}: {verdict}; probability {:.4}, total weight {:+.2} bits",
+            self.a, self.b, self.probability, self.log2_odds
+        )?;
+        writeln!(
+            f,
+            "  {:+7.2}  prior (how rare a match is between two random records)",
+            self.log2_prior
+        )?;
+        for e in &self.evidence {
+            if e.finding == "missing" {
+                writeln!(
+                    f,
+                    "  {:>7}  {}: missing on one side ({} / {})",
+                    "0", e.comparison, e.values.0, e.values.1
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "  {:+7.2}  {}: {} ({} / {})",
+                    e.weight, e.comparison, e.finding, e.values.0, e.values.1
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A candidate returned by [`Linker::query`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Index of the mention in the linker.
+    pub index: u32,
+    /// Its `unique_id`.
+    pub id: String,
+    /// Match probability.
+    pub probability: f64,
+}
+
+/// A fitted linker over a set of mentions.
+#[derive(Debug)]
+pub struct Linker {
+    mentions: Vec<Mention>,
+    model: Model,
+    index: BlockIndex,
+    options: LinkOptions,
+    scored: Scored,
+    capped_blocks: usize,
+    ids: HashMap<String, u32>,
+}
+
+fn probability(log2_odds: f64) -> f64 {
+    1.0 / (1.0 + (-log2_odds).exp2())
+}
+
+impl Linker {
+    /// Indexes the mentions, compares the candidate pairs and estimates the model.
+    pub fn fit(mentions: Vec<Mention>, options: &LinkOptions) -> Linker {
+        let mut index = BlockIndex::default();
+        for (i, m) in mentions.iter().enumerate() {
+            index.insert(i as u32, &blocking_keys(m));
+        }
+        let (pairs, capped_blocks) = index.candidate_pairs(options.max_block.max(2));
+        let mut model = Model::new(&mentions);
+        let scored = model.score_pairs(&mentions, pairs);
+        model.estimate(&scored, mentions.len(), options.em_iterations);
+        let ids = mentions
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.id.clone(), i as u32))
+            .collect();
+        Linker {
+            mentions,
+            model,
+            index,
+            options: options.clone(),
+            scored,
+            capped_blocks,
+            ids,
+        }
+    }
+
+    /// The mentions, in input order.
+    pub fn mentions(&self) -> &[Mention] {
+        &self.mentions
+    }
+
+    /// The fitted model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The index of a mention by `unique_id`.
+    pub fn position(&self, id: &str) -> Option<u32> {
+        self.ids.get(id).copied()
+    }
+
+    /// Clusters the mentions. Returns, per mention, the index of its cluster's first
+    /// mention, and the run's counts.
+    pub fn cluster(&self) -> (Vec<u32>, LinkStats) {
+        let n = self.mentions.len();
+        let mut clusters = Clusters::new(n);
+        let mut stats = LinkStats {
+            mentions: n,
+            candidate_pairs: self.scored.pairs.len(),
+            capped_blocks: self.capped_blocks,
+            log2_prior: self.model.log2_prior,
+            ..LinkStats::default()
+        };
+        // Analysts first: splits become conflicts, confirmations are forced merges.
+        let mut resolved = Vec::new();
+        for d in &self.options.decisions {
+            match (self.position(&d.a), self.position(&d.b)) {
+                (Some(i), Some(j)) => {
+                    resolved.push((i, j, d.same));
+                    stats.decisions_applied += 1;
+                }
+                _ => stats.decisions_unknown += 1,
+            }
+        }
+        for &(i, j, same) in &resolved {
+            if !same {
+                clusters.forbid(i, j);
+            }
+        }
+        for &(i, j, same) in &resolved {
+            if same {
+                clusters.union(i, j, true);
+            }
+        }
+        let threshold = self.options.threshold.clamp(1e-12, 1.0 - 1e-12);
+        let threshold_odds = (threshold / (1.0 - threshold)).log2();
+        let mut links = Vec::new();
+        for (p, &(i, j)) in self.scored.pairs.iter().enumerate() {
+            let odds = self.model.log2_prior + self.model.pair_log2_bf(&self.scored, p);
+            if odds >= threshold_odds {
+                links.push((odds, i, j));
+            } else if odds < self.options.conflict_log2_odds {
+                clusters.forbid(i, j);
+            }
+        }
+        stats.links_above_threshold = links.len();
+        links.sort_by(|x, y| y.0.total_cmp(&x.0));
+        for (_, i, j) in links {
+            if !clusters.union(i, j, false) {
+                stats.links_refused += 1;
+            }
+        }
+        let labels = clusters.labels();
+        stats.clusters = labels
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| *i as u32 == **l)
+            .count();
+        (labels, stats)
+    }
+
+    /// Explains the comparison of two mentions (which need not be in the index).
+    pub fn explain(&self, a: &Mention, b: &Mention) -> Explanation {
+        let levels = self.model.levels(a, b);
+        let mut evidence = Vec::new();
+        let mut total = self.model.log2_prior;
+        for (k, &level) in levels.iter().enumerate() {
+            let spec = self.model.spec(k);
+            let values = compare::values(spec.comparison, a, b);
+            if level == NULL_LEVEL {
+                evidence.push(Evidence {
+                    comparison: spec.name,
+                    finding: "missing".into(),
+                    values,
+                    weight: 0.0,
+                });
+                continue;
+            }
+            let weight = self.model.weight(k, level, a);
+            total += weight;
+            let finding = compare::detail(spec.comparison, a, b, level)
+                .unwrap_or_else(|| spec.levels[usize::from(level)].to_owned());
+            evidence.push(Evidence {
+                comparison: spec.name,
+                finding,
+                values,
+                weight,
+            });
+        }
+        evidence.sort_by(|x, y| y.weight.abs().total_cmp(&x.weight.abs()));
+        let p = probability(total);
+        Explanation {
+            a: a.id.clone(),
+            b: b.id.clone(),
+            log2_prior: self.model.log2_prior,
+            log2_odds: total,
+            probability: p,
+            above_threshold: p >= self.options.threshold,
+            same_cluster: None,
+            evidence,
+        }
+    }
+
+    /// Links one new mention against the index without refitting: the indexed mentions at
+    /// or above the threshold, most probable first (WM-25.1: a new piece of information is
+    /// checked against everything known).
+    pub fn query(&self, m: &Mention) -> Vec<Candidate> {
+        let mut seen: Vec<u32> = Vec::new();
+        for key in blocking_keys(m) {
+            let block = self.index.block(key);
+            if block.len() <= self.options.max_block {
+                seen.extend_from_slice(block);
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        let mut out: Vec<Candidate> = seen
+            .into_iter()
+            .filter_map(|i| {
+                let other = &self.mentions[i as usize];
+                let p = probability(self.model.score(m, other));
+                (p >= self.options.threshold).then(|| Candidate {
+                    index: i,
+                    id: other.id.clone(),
+                    probability: p,
+                })
+            })
+            .collect();
+        out.sort_by(|x, y| y.probability.total_cmp(&x.probability));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
+        let mut m = Mention::new(id);
+        for (f, v) in fields {
+            m.set(*f, v).expect("valid");
+        }
+        m
+    }
+
+    /// A small population: distinct people plus a few repeated mentions.
+    fn population() -> Vec<Mention> {
+        let firsts = [
+            "oliver", "amelia", "george", "isla", "harry", "ava", "noah", "mia", "leo", "ivy",
+        ];
+        let surnames = [
+            "khan", "jones", "patel", "evans", "wright", "walker", "hughes", "green", "hall",
+            "wood",
+        ];
+        let mut out = Vec::new();
+        for (i, f) in firsts.iter().enumerate() {
+            for (j, s) in surnames.iter().enumerate() {
+                let dob = format!("19{:02}-{:02}-{:02}", 70 + i, 1 + j, 1 + (i * 3 + j) % 27);
+                let phone = format!("07700 9{:02}{:03}", i, j * 7);
+                out.push(mention(
+                    &format!("p{i}-{j}"),
+                    &[
+                        (Field::FirstName, f),
+                        (Field::Surname, s),
+                        (Field::Dob, &dob),
+                        (Field::Phone, &phone),
+                    ],
+                ));
+            }
+        }
+        out
+    }
+
+    // R5.2 / WM-25.1: a person mentioned under a nickname with a reformatted phone links,
+    // and the explanation says why.
+    #[test]
+    fn nickname_and_phone_link_with_evidence() {
+        let mut ms = population();
+        ms.push(mention(
+            "jay1",
+            &[
+                (Field::FirstName, "Jamal"),
+                (Field::Surname, "Reid"),
+                (Field::Dob, "2001-05-06"),
+                (Field::Phone, "07700 900999"),
+            ],
+        ));
+        ms.push(mention(
+            "jay2",
+            &[
+                (Field::FirstName, "Jay"),
+                (Field::Surname, "Reid"),
+                (Field::Dob, "06/05/2001"),
+                (Field::Phone, "+44 7700 900999"),
+            ],
+        ));
+        let linker = Linker::fit(ms, &LinkOptions::default());
+        let (labels, stats) = linker.cluster();
+        let (a, b) = (
+            linker.position("jay1").expect("a"),
+            linker.position("jay2").expect("b"),
+        );
+        assert_eq!(labels[a as usize], labels[b as usize]);
+        assert_eq!(stats.clusters, 101);
+        let e = linker.explain(
+            &linker.mentions()[a as usize],
+            &linker.mentions()[b as usize],
+        );
+        let text = e.to_string();
+        assert!(text.contains("nickname jamal ~ jay (both jamal)"), "{text}");
+        assert!(text.contains("phone: same after normalisation"), "{text}");
+        assert!(text.contains("date of birth: same"), "{text}");
+        // A new mention is linked against the index (incremental use).
+        let new = mention(
+            "jay3",
+            &[
+                (Field::FirstName, "Jamal"),
+                (Field::Nickname, "Jay"),
+                (Field::Surname, "REID"),
+                (Field::Dob, "20010506"),
+                (Field::Phone, "07700900999"),
+            ],
+        );
+        let hits = linker.query(&new);
+        assert!(
+            hits.iter().any(|c| c.id == "jay1" || c.id == "jay2"),
+            "{hits:?}"
+        );
+    }
+
+    // R5.2: analysts' decisions are kept and always win.
+    #[test]
+    fn analyst_decisions_win() {
+        let mut ms = population();
+        ms.push(mention(
+            "x1",
+            &[
+                (Field::FirstName, "Sam"),
+                (Field::Surname, "Lee"),
+                (Field::Phone, "07700 900555"),
+            ],
+        ));
+        ms.push(mention(
+            "x2",
+            &[
+                (Field::FirstName, "Sam"),
+                (Field::Surname, "Lee"),
+                (Field::Phone, "07700 900555"),
+            ],
+        ));
+        ms.push(mention(
+            "y1",
+            &[(Field::FirstName, "Zed"), (Field::Surname, "Quinn")],
+        ));
+        let options = LinkOptions {
+            decisions: vec![
+                Decision {
+                    a: "x1".into(),
+                    b: "x2".into(),
+                    same: false,
+                },
+                Decision {
+                    a: "x1".into(),
+                    b: "y1".into(),
+                    same: true,
+                },
+                Decision {
+                    a: "nobody".into(),
+                    b: "x1".into(),
+                    same: true,
+                },
+            ],
+            ..LinkOptions::default()
+        };
+        let linker = Linker::fit(ms, &options);
+        let (labels, stats) = linker.cluster();
+        let pos = |id: &str| linker.position(id).expect("id") as usize;
+        assert_ne!(labels[pos("x1")], labels[pos("x2")]);
+        assert_eq!(labels[pos("x1")], labels[pos("y1")]);
+        assert_eq!(stats.decisions_applied, 2);
+        assert_eq!(stats.decisions_unknown, 1);
+    }
+
+    #[test]
+    fn empty_and_single_inputs() {
+        let linker = Linker::fit(Vec::new(), &LinkOptions::default());
+        assert_eq!(linker.cluster().0, Vec::<u32>::new());
+        let linker = Linker::fit(vec![Mention::new("only")], &LinkOptions::default());
+        assert_eq!(linker.cluster().0, vec![0]);
+    }
+}
