@@ -84,6 +84,8 @@ audit_codes!(
         Session => "session",
         /// An API token.
         ApiToken => "api_token",
+        /// A team inside an agency.
+        Team => "team",
         /// The audit trail itself.
         AuditTrail => "audit_trail",
     }

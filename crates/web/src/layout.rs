@@ -85,6 +85,7 @@ pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
     }
     if roles.contains(&Role::Administrator) {
         items.push(("/admin/users", "Accounts"));
+        items.push(("/admin/agencies", "Agencies"));
     }
     items
         .into_iter()

@@ -115,6 +115,74 @@ async fn the_api_applies_the_same_rules_and_audit_as_the_pages() -> Result {
 }
 
 #[tokio::test]
+async fn auditors_and_administrators_read_their_resources_through_the_api() -> Result {
+    let w = spawn().await?;
+    let http = reqwest::Client::new();
+    // A view to find in the trail.
+    let (_, reader) = token(&w, "service@test.invalid", &["children:read"]).await?;
+    http.get(format!("{}/api/v1/children/{}", w.base, w.school_child))
+        .bearer_auth(&reader)
+        .send()
+        .await?;
+    let (_, audit) = token(&w, "audit.service@test.invalid", &["audit:read"]).await?;
+    let seen: serde_json::Value = http
+        .get(format!(
+            "{}/api/v1/children/{}/access",
+            w.base, w.school_child
+        ))
+        .bearer_auth(&audit)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let seen = seen.as_array().ok_or("not a list")?;
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0]["outcome"], "allowed");
+    // The reader's token cannot read the trail, and an auditor's token cannot list accounts.
+    let refused = http
+        .get(format!(
+            "{}/api/v1/children/{}/access",
+            w.base, w.school_child
+        ))
+        .bearer_auth(&reader)
+        .send()
+        .await?;
+    assert_eq!(refused.status().as_u16(), 403);
+    let (_, audit_wide) = token(
+        &w,
+        "audit.service@test.invalid",
+        &["audit:read", "accounts:read"],
+    )
+    .await?;
+    let not_admin = http
+        .get(format!("{}/api/v1/accounts", w.base))
+        .bearer_auth(&audit_wide)
+        .send()
+        .await?;
+    assert_eq!(not_admin.status().as_u16(), 404);
+    let (_, admin) = token(&w, "admin.service@test.invalid", &["accounts:read"]).await?;
+    let list: serde_json::Value = http
+        .get(format!("{}/api/v1/accounts", w.base))
+        .bearer_auth(&admin)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let emails: Vec<&str> = list
+        .as_array()
+        .ok_or("not a list")?
+        .iter()
+        .filter_map(|a| a["email"].as_str())
+        .collect();
+    assert!(emails.contains(&"teacher@test.invalid"));
+    assert!(
+        !emails.contains(&"south.teacher@test.invalid"),
+        "accounts of other areas are not listed"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_openapi_document_describes_the_api() -> Result {
     let w = spawn().await?;
     let doc: serde_json::Value = reqwest::get(format!("{}/api/v1/openapi.json", w.base))
@@ -122,7 +190,13 @@ async fn the_openapi_document_describes_the_api() -> Result {
         .json()
         .await?;
     assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
-    for path in ["/api/v1/me", "/api/v1/children", "/api/v1/children/{id}"] {
+    for path in [
+        "/api/v1/me",
+        "/api/v1/children",
+        "/api/v1/children/{id}",
+        "/api/v1/children/{id}/access",
+        "/api/v1/accounts",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     let unknown = reqwest::get(format!("{}/api/v1/nothing", w.base)).await?;

@@ -425,6 +425,37 @@ async fn an_administrator_manages_accounts_but_sees_no_child_data() -> Result {
         )
         .await?;
     assert!(dup.body.contains("already exists"));
+
+    // R1.2, R1.3: agencies with their SPOC list and teams; a team can be added.
+    let agencies = admin.get("/admin/agencies").await?;
+    assert!(agencies.body.contains("North School"));
+    assert!(
+        agencies.body.contains("Dana Test"),
+        "Dana holds the SPOC role"
+    );
+    let blank = admin
+        .post(
+            &format!("/admin/agencies/{}/teams", w.school),
+            &[("csrf_token", &agencies.csrf()), ("name", "  ")],
+        )
+        .await?;
+    assert_eq!(blank.status, 422);
+    assert!(blank.body.contains("Enter the team"));
+    let added = admin
+        .post(
+            &format!("/admin/agencies/{}/teams", w.school),
+            &[("csrf_token", &agencies.csrf()), ("name", "Pastoral team")],
+        )
+        .await?;
+    assert_eq!(added.status, 303);
+    assert_eq!(w.store.teams(w.school).await?.len(), 1);
+    let other_area = admin
+        .post(
+            &format!("/admin/agencies/{}/teams", w.south_school),
+            &[("csrf_token", &agencies.csrf()), ("name", "Not mine")],
+        )
+        .await?;
+    assert_eq!(other_area.status, 404);
     Ok(())
 }
 

@@ -20,8 +20,8 @@ use crate::guard;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Safehub API", version = "1", description = "Multi-agency safeguarding records. Every call is authorised by the same policies as the pages and audited."),
-    paths(me, children, child),
-    components(schemas(Me, ChildSummary, ChildDetail, ErrorBody)),
+    paths(me, children, child, child_access, accounts),
+    components(schemas(Me, ChildSummary, ChildDetail, AccessEntry, Account, ErrorBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -50,11 +50,17 @@ pub fn routes() -> Router<AppState> {
         .route("/me", get(me))
         .route("/children", get(children))
         .route("/children/{id}", get(child))
+        .route("/children/{id}/access", get(child_access))
+        .route("/accounts", get(accounts))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 
 /// The scope that lets a token read children.
 pub const SCOPE_CHILDREN_READ: &str = "children:read";
+/// The scope that lets a token read the audit trail.
+pub const SCOPE_AUDIT_READ: &str = "audit:read";
+/// The scope that lets a token read accounts.
+pub const SCOPE_ACCOUNTS_READ: &str = "accounts:read";
 
 /// A caller authenticated by an API token.
 pub struct ApiCaller {
@@ -213,4 +219,133 @@ async fn child(
         visible_sections: view.visible.iter().map(|s| s.code().to_owned()).collect(),
         restricted_sections: view.hidden.iter().map(|s| s.code().to_owned()).collect(),
     }))
+}
+
+/// One entry of "who has seen this child's record".
+#[derive(Serialize, ToSchema)]
+pub struct AccessEntry {
+    /// Position in the audit chain.
+    seq: i64,
+    /// When (RFC 3339, UTC).
+    at: String,
+    /// The user's id, if known.
+    user: Option<String>,
+    /// Their name.
+    user_name: Option<String>,
+    /// Their agency's name.
+    agency_name: Option<String>,
+    /// `view` and so on.
+    action: String,
+    /// `allowed` or `refused`.
+    outcome: String,
+    /// The deciding policies.
+    policies: String,
+}
+
+/// Who has seen a child's record, and when (newest first, at most 500); for QA auditors.
+#[utoipa::path(get, path = "/api/v1/children/{id}/access", params(("id" = String, Path, description = "The child's id")),
+    responses((status = 200, body = [AccessEntry]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn child_access(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    client: Client,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<AccessEntry>>, ApiError> {
+    caller.require(SCOPE_AUDIT_READ)?;
+    let decision = guard::read_audit_trail(&state, &caller.principal, &client).await?;
+    let child: safehub_domain::ChildId = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
+    let kind = safehub_store::audit::RecordKind::Child;
+    let entries = state
+        .store()
+        .audit_for_record(kind, &child.to_string(), 500)
+        .await?;
+    let e = guard::entry(
+        &caller.principal,
+        safehub_store::AuditAction::View,
+        safehub_store::audit::RecordKind::AuditTrail,
+        Some(child.to_string()),
+        Some(&decision),
+        &client,
+        serde_json::json!({ "about": "child", "via": "api" }),
+    );
+    state.store().record(e).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|v| AccessEntry {
+                seq: v.entry.seq,
+                at: jiff::Timestamp::from_millisecond(v.entry.at)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                user: v.entry.entry.actor_user.clone(),
+                user_name: v.actor_name,
+                agency_name: v.agency_name,
+                action: v.entry.entry.action.code().to_owned(),
+                outcome: v.entry.entry.outcome.code().to_owned(),
+                policies: v.entry.entry.policies,
+            })
+            .collect(),
+    ))
+}
+
+/// An account as administrators see it.
+#[derive(Serialize, ToSchema)]
+pub struct Account {
+    /// Its id.
+    id: String,
+    /// Sign-in email.
+    email: String,
+    /// Name.
+    name: String,
+    /// Agency id.
+    agency: String,
+    /// Role codes.
+    roles: Vec<String>,
+    /// `active`, `not_enrolled` or `disabled`.
+    status: String,
+}
+
+/// The accounts of the areas the caller administers.
+#[utoipa::path(get, path = "/api/v1/accounts", responses((status = 200, body = [Account]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn accounts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    client: Client,
+) -> Result<Json<Vec<Account>>, ApiError> {
+    caller.require(SCOPE_ACCOUNTS_READ)?;
+    let areas = guard::administered_areas(&state, &caller.principal);
+    if areas.is_empty() {
+        return Err(ApiError(AppError::NotFound));
+    }
+    let users = state.store().users_in_areas(&areas).await?;
+    let e = guard::entry(
+        &caller.principal,
+        safehub_store::AuditAction::View,
+        safehub_store::audit::RecordKind::User,
+        None,
+        None,
+        &client,
+        serde_json::json!({ "count": users.len(), "via": "api" }),
+    );
+    state.store().record(e).await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| Account {
+                id: u.id.to_string(),
+                status: if u.disabled_at.is_some() {
+                    "disabled"
+                } else if u.totp_enrolled {
+                    "active"
+                } else {
+                    "not_enrolled"
+                }
+                .to_owned(),
+                email: u.email,
+                name: u.display_name,
+                agency: u.agency.to_string(),
+                roles: u.roles.iter().map(|r| r.code().to_owned()).collect(),
+            })
+            .collect(),
+    ))
 }

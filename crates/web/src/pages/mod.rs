@@ -1,6 +1,7 @@
 //! The server-rendered pages.
 
 mod admin;
+mod agencies;
 mod audit;
 mod children;
 mod home;
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::trail))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/children/{id}", get(audit::child_access))
+        .route("/admin/agencies", get(agencies::list))
+        .route("/admin/agencies/{id}/teams", post(agencies::add_team))
         .route("/admin/users", get(admin::list))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
         .route("/admin/users/{id}", get(admin::show))

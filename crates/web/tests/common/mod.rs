@@ -255,6 +255,24 @@ pub async fn spawn_with(mut config: WebConfig) -> Result<World> {
         true,
     )
     .await?;
+    add_user(
+        &mut tx,
+        "audit.service@test.invalid",
+        mash,
+        vec![Role::QaAuditor],
+        &hash,
+        true,
+    )
+    .await?;
+    add_user(
+        &mut tx,
+        "admin.service@test.invalid",
+        admin_agency,
+        vec![Role::Administrator],
+        &hash,
+        true,
+    )
+    .await?;
     let a = child(north, "Alpha")?;
     children::insert_child(&mut tx, &a, creator, school).await?;
     children::add_agency(&mut tx, a.id, mash, Involvement::Routed).await?;
