@@ -79,16 +79,8 @@ async fn sign_in_needs_the_password_and_then_the_second_factor() -> Result {
 
     // The same code cannot open a second session.
     let mut other = Browser::new(&w.base);
-    let form = other.get("/sign-in").await?;
     other
-        .post(
-            "/sign-in",
-            &[
-                ("csrf_token", &form.csrf()),
-                ("email", "teacher@test.invalid"),
-                ("password", PASSWORD),
-            ],
-        )
+        .enter_password("teacher@test.invalid", PASSWORD)
         .await?;
     let second = other.get("/sign-in/second-factor").await?;
     let replay = other
@@ -154,16 +146,8 @@ async fn a_new_account_enrols_a_second_factor_and_gets_recovery_codes() -> Resul
 
     // A recovery code signs in once.
     let mut again = Browser::new(&w.base);
-    let form = again.get("/sign-in").await?;
     again
-        .post(
-            "/sign-in",
-            &[
-                ("csrf_token", &form.csrf()),
-                ("email", "new.starter@test.invalid"),
-                ("password", PASSWORD),
-            ],
-        )
+        .enter_password("new.starter@test.invalid", PASSWORD)
         .await?;
     let rec = again.get("/sign-in/recovery-code").await?;
     let used = again
@@ -174,16 +158,8 @@ async fn a_new_account_enrols_a_second_factor_and_gets_recovery_codes() -> Resul
         .await?;
     assert_eq!(used.location.as_deref(), Some("/"));
     let mut third = Browser::new(&w.base);
-    let form = third.get("/sign-in").await?;
     third
-        .post(
-            "/sign-in",
-            &[
-                ("csrf_token", &form.csrf()),
-                ("email", "new.starter@test.invalid"),
-                ("password", PASSWORD),
-            ],
-        )
+        .enter_password("new.starter@test.invalid", PASSWORD)
         .await?;
     let rec = third.get("/sign-in/recovery-code").await?;
     let reused = third

@@ -314,22 +314,39 @@ pub async fn show(
     })
 }
 
-/// POST /admin/users/{id}/disable: disables the account and ends its sessions at once.
-pub async fn disable(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
+/// What an administrator can do to an account with one button.
+#[derive(Clone, Copy)]
+enum AccountAction {
+    Disable,
+    ResetSecondFactor,
+}
+
+/// Applies an account action and its audit entry in one transaction.
+async fn apply(
+    state: &AppState,
     posted: Posted<SignedIn, crate::pages::sign_in::EmptyForm>,
+    id: &str,
+    action: AccountAction,
 ) -> Result<Response, AppError> {
     let Posted { who, client, .. } = posted;
-    let user = target(&state, &who, &client, &id).await?;
-    if user.id == who.user.id {
-        return Err(AppError::BadRequest("You cannot disable your own account."));
-    }
+    let user = target(state, &who, &client, id).await?;
     let mut tx = state.store().begin().await?;
-    users::disable_user(&mut tx, user.id).await?;
+    let audited = match action {
+        AccountAction::Disable => {
+            if user.id == who.user.id {
+                return Err(AppError::BadRequest("You cannot disable your own account."));
+            }
+            users::disable_user(&mut tx, user.id).await?;
+            AuditAction::Disable
+        }
+        AccountAction::ResetSecondFactor => {
+            users::reset_second_factor(&mut tx, user.id).await?;
+            AuditAction::ResetSecondFactor
+        }
+    };
     let e = guard::entry(
         &who.principal,
-        AuditAction::Disable,
+        audited,
         RecordKind::User,
         Some(user.id.to_string()),
         None,
@@ -341,26 +358,20 @@ pub async fn disable(
     Ok(Redirect::to(&format!("/admin/users/{}", user.id)).into_response())
 }
 
+/// POST /admin/users/{id}/disable: disables the account and ends its sessions at once.
+pub async fn disable(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted<SignedIn, crate::pages::sign_in::EmptyForm>,
+) -> Result<Response, AppError> {
+    apply(&state, posted, &id, AccountAction::Disable).await
+}
+
 /// POST /admin/users/{id}/reset-second-factor: the person enrols again at next sign-in.
 pub async fn reset_second_factor(
     State(state): State<AppState>,
     Path(id): Path<String>,
     posted: Posted<SignedIn, crate::pages::sign_in::EmptyForm>,
 ) -> Result<Response, AppError> {
-    let Posted { who, client, .. } = posted;
-    let user = target(&state, &who, &client, &id).await?;
-    let mut tx = state.store().begin().await?;
-    users::reset_second_factor(&mut tx, user.id).await?;
-    let e = guard::entry(
-        &who.principal,
-        AuditAction::ResetSecondFactor,
-        RecordKind::User,
-        Some(user.id.to_string()),
-        None,
-        &client,
-        serde_json::json!({}),
-    );
-    safehub_store::audit::append(&mut tx, &[e]).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/admin/users/{}", user.id)).into_response())
+    apply(&state, posted, &id, AccountAction::ResetSecondFactor).await
 }

@@ -406,19 +406,23 @@ impl Browser {
         self.finish(resp).await
     }
 
+    /// Opens the sign-in form and submits an email and password.
+    pub async fn enter_password(&mut self, email: &str, password: &str) -> Result<Page> {
+        let form = self.get("/sign-in").await?;
+        self.post(
+            "/sign-in",
+            &[
+                ("csrf_token", &form.csrf()),
+                ("email", email),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
     /// Signs in with password and the current TOTP code; returns the final page status.
     pub async fn sign_in(&mut self, email: &str) -> Result<Page> {
-        let form = self.get("/sign-in").await?;
-        let page = self
-            .post(
-                "/sign-in",
-                &[
-                    ("csrf_token", &form.csrf()),
-                    ("email", email),
-                    ("password", PASSWORD),
-                ],
-            )
-            .await?;
+        let page = self.enter_password(email, PASSWORD).await?;
         if page.status != 303 {
             return Ok(page);
         }
