@@ -152,3 +152,53 @@ fn a_bad_database_url_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite:// or postgres://"));
 }
+
+#[test]
+fn configuration_comes_from_defaults_then_file_then_environment() -> Result {
+    let dir = tempfile::tempdir()?;
+    let from_file = dir.path().join("from-file.sqlite3");
+    let from_env = dir.path().join("from-env.sqlite3");
+    let from_secret = dir.path().join("from-secret.sqlite3");
+    let config = dir.path().join("safehub.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}\"\nlog_format = \"pretty\"\n",
+            from_file.display()
+        ),
+    )?;
+    let run = |envs: &[(&str, String)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_safehub"));
+        cmd.args(["--config", config.to_str().unwrap_or_default(), "migrate"])
+            .env_remove("SAFEHUB_DATABASE_URL");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.output()
+    };
+    assert!(run(&[])?.status.success());
+    assert!(from_file.exists(), "the file's setting was used");
+    assert!(
+        run(&[(
+            "SAFEHUB_DATABASE_URL",
+            format!("sqlite://{}", from_env.display())
+        )])?
+        .status
+        .success()
+    );
+    assert!(from_env.exists(), "the environment overrides the file");
+    let secret = dir.path().join("db-url");
+    std::fs::write(&secret, format!("sqlite://{}\n", from_secret.display()))?;
+    assert!(
+        run(&[("SAFEHUB_DATABASE_URL_FILE", secret.display().to_string())])?
+            .status
+            .success()
+    );
+    assert!(from_secret.exists(), "a secret can come from a file");
+    let missing = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args(["--config", "/nonexistent/safehub.toml", "migrate"])
+        .output()?;
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+    Ok(())
+}

@@ -425,6 +425,48 @@ async fn an_administrator_manages_accounts_but_sees_no_child_data() -> Result {
         .await?;
     assert_eq!(added.status, 303);
     assert_eq!(w.store.teams(w.school).await?.len(), 1);
+    // An account can be put in a team of its own agency, not of another.
+    let team = w.store.teams(w.school).await?.remove(0).id.to_string();
+    let form = admin.get("/admin/users/new").await?;
+    assert!(form.body.contains("North School: Pastoral team"));
+    let mash = w.mash.to_string();
+    let wrong = admin
+        .post(
+            "/admin/users/new",
+            &[
+                ("csrf_token", &form.csrf()),
+                ("display_name", "Eli Test"),
+                ("email", "eli@test.invalid"),
+                ("agency", &mash),
+                ("team", &team),
+                ("role", "mash_worker"),
+                ("password", "a perfectly fine passphrase"),
+            ],
+        )
+        .await?;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.body.contains("Select a team of the person"));
+    let right = admin
+        .post(
+            "/admin/users/new",
+            &[
+                ("csrf_token", &form.csrf()),
+                ("display_name", "Eli Test"),
+                ("email", "eli@test.invalid"),
+                ("agency", &school),
+                ("team", &team),
+                ("role", "referring_practitioner"),
+                ("password", "a perfectly fine passphrase"),
+            ],
+        )
+        .await?;
+    assert_eq!(right.status, 303);
+    let eli = w
+        .store
+        .user_by_email("eli@test.invalid")
+        .await?
+        .ok_or("not created")?;
+    assert_eq!(eli.team.map(|t| t.to_string()), Some(team));
     let other_area = admin
         .post(
             &format!("/admin/agencies/{}/teams", w.south_school),

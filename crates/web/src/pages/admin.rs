@@ -43,6 +43,8 @@ struct ListPage {
 struct NewPage {
     layout: Layout,
     agencies: Vec<Agency>,
+    /// Each team as (id, "Agency: Team").
+    teams: Vec<(String, String)>,
     roles: Vec<(&'static str, &'static str, bool)>,
     form: NewUserForm,
 }
@@ -56,6 +58,44 @@ struct ShowPage {
     roles: String,
     created: String,
     status: &'static str,
+    team: String,
+    role_choices: Vec<(&'static str, &'static str, bool)>,
+}
+
+fn role_choices(chosen: &[Role]) -> Vec<(&'static str, &'static str, bool)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.code(), r.label(), chosen.contains(r)))
+        .collect()
+}
+
+async fn show_page(
+    state: &AppState,
+    who: &SignedIn,
+    user: User,
+    chosen: &[Role],
+) -> Result<ShowPage, AppError> {
+    let agency = state.store().agency(user.agency).await?.name;
+    let team = match user.team {
+        Some(id) => state
+            .store()
+            .teams(user.agency)
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .map_or_else(String::new, |t| t.name),
+        None => "No team".to_owned(),
+    };
+    Ok(ShowPage {
+        team,
+        layout: who.layout(state, &user.display_name, "/admin/users"),
+        agency,
+        roles: roles_text(&user),
+        created: london_time(user.created_at),
+        status: status(&user),
+        role_choices: role_choices(chosen),
+        user,
+    })
 }
 
 /// The new-account form. Read from the raw pairs because checkboxes repeat the `role` key.
@@ -66,6 +106,7 @@ pub struct NewUserForm {
     display_name: String,
     agency: String,
     password: String,
+    team: String,
     roles: Vec<String>,
 }
 
@@ -78,6 +119,7 @@ impl From<Vec<(String, String)>> for NewUserForm {
                 "display_name" => form.display_name = value,
                 "agency" => form.agency = value,
                 "password" => form.password = value,
+                "team" => form.team = value,
                 "role" => form.roles.push(value),
                 _ => {}
             }
@@ -157,7 +199,27 @@ pub async fn list(
     })
 }
 
-fn new_page(state: &AppState, who: &SignedIn, agencies: Vec<Agency>, form: NewUserForm) -> NewPage {
+/// The teams of the given agencies, labelled with their agency.
+async fn team_choices(
+    state: &AppState,
+    agencies: &[Agency],
+) -> Result<Vec<(String, String, AgencyId)>, AppError> {
+    let mut out = Vec::new();
+    for a in agencies {
+        for t in state.store().teams(a.id).await? {
+            out.push((t.id.to_string(), format!("{}: {}", a.name, t.name), a.id));
+        }
+    }
+    Ok(out)
+}
+
+fn new_page(
+    state: &AppState,
+    who: &SignedIn,
+    agencies: Vec<Agency>,
+    teams: &[(String, String, AgencyId)],
+    form: NewUserForm,
+) -> NewPage {
     let roles = Role::ALL
         .iter()
         .map(|r| {
@@ -171,6 +233,10 @@ fn new_page(state: &AppState, who: &SignedIn, agencies: Vec<Agency>, form: NewUs
     NewPage {
         layout: who.layout(state, "Add an account", "/admin/users"),
         agencies,
+        teams: teams
+            .iter()
+            .map(|(id, label, _)| (id.clone(), label.clone()))
+            .collect(),
         roles,
         form,
     }
@@ -182,7 +248,14 @@ pub async fn new_form(State(state): State<AppState>, who: SignedIn) -> Result<Re
     if agencies.is_empty() {
         return Err(AppError::NotFound);
     }
-    render(&new_page(&state, &who, agencies, NewUserForm::default()))
+    let teams = team_choices(&state, &agencies).await?;
+    render(&new_page(
+        &state,
+        &who,
+        agencies,
+        &teams,
+        NewUserForm::default(),
+    ))
 }
 
 /// POST /admin/users/new.
@@ -195,7 +268,8 @@ pub async fn create(
     if agencies.is_empty() {
         return Err(AppError::NotFound);
     }
-    let mut page = new_page(&state, &who, agencies.clone(), form.clone());
+    let teams = team_choices(&state, &agencies).await?;
+    let mut page = new_page(&state, &who, agencies.clone(), &teams, form.clone());
     let email = form.email.trim().to_lowercase();
     if email.is_empty() {
         page.layout
@@ -225,6 +299,22 @@ pub async fn create(
     if agency.is_none() {
         page.layout.error("agency", "Select the person's agency");
     }
+    // A team is optional, but must belong to the chosen agency.
+    let team = if form.team.is_empty() {
+        None
+    } else {
+        match teams
+            .iter()
+            .find(|(id, _, a)| *id == form.team && Some(*a) == agency)
+        {
+            Some((id, _, _)) => id.parse().ok(),
+            None => {
+                page.layout
+                    .error("team", "Select a team of the person's agency, or no team");
+                None
+            }
+        }
+    };
     let roles: Vec<Role> = form.roles.iter().filter_map(|c| c.parse().ok()).collect();
     if roles.is_empty() {
         page.layout.error("role", "Select at least one role");
@@ -244,7 +334,7 @@ pub async fn create(
         email,
         display_name: name,
         agency,
-        team: None,
+        team,
         roles,
         password_hash: hash,
         is_service_account: false,
@@ -293,7 +383,6 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let user = target(&state, &who, &client, &id).await?;
-    let agency = state.store().agency(user.agency).await?.name;
     let e = guard::entry(
         &who.principal,
         AuditAction::View,
@@ -304,14 +393,40 @@ pub async fn show(
         serde_json::json!({}),
     );
     state.store().record(e).await?;
-    render(&ShowPage {
-        layout: who.layout(&state, &user.display_name, "/admin/users"),
-        agency,
-        roles: roles_text(&user),
-        created: london_time(user.created_at),
-        status: status(&user),
-        user,
-    })
+    let chosen = user.roles.clone();
+    render(&show_page(&state, &who, user, &chosen).await?)
+}
+
+/// POST /admin/users/{id}/roles: replaces the account's roles; effective on its next request.
+pub async fn set_roles(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted<SignedIn, NewUserForm>,
+) -> Result<Response, AppError> {
+    let Posted { who, form, client } = posted;
+    let user = target(&state, &who, &client, &id).await?;
+    let roles: Vec<Role> = form.roles.iter().filter_map(|c| c.parse().ok()).collect();
+    if roles.is_empty() {
+        let mut page = show_page(&state, &who, user, &roles).await?;
+        page.layout.error("role", "Select at least one role");
+        return render_invalid(&page);
+    }
+    let before: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+    let after: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+    let mut tx = state.store().begin().await?;
+    users::set_roles(&mut tx, user.id, &roles).await?;
+    let e = guard::entry(
+        &who.principal,
+        AuditAction::Change,
+        RecordKind::User,
+        Some(user.id.to_string()),
+        None,
+        &client,
+        serde_json::json!({ "roles_before": before, "roles_after": after }),
+    );
+    safehub_store::audit::append(&mut tx, &[e]).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{}", user.id)).into_response())
 }
 
 /// What an administrator can do to an account with one button.

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(admin::list))
         .route("/admin/users/new", get(admin::new_form).post(admin::create))
         .route("/admin/users/{id}", get(admin::show))
+        .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/users/{id}/disable", post(admin::disable))
         .route(
             "/admin/users/{id}/reset-second-factor",
