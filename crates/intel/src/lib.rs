@@ -7,12 +7,15 @@
 //! - [`similarity`]: string similarity measures;
 //! - [`linkage`]: entity resolution (blocking, explainable scoring, clustering, `explain`);
 //! - [`evaluation`]: pairwise precision, recall and F1 of clusters against ground truth;
+//! - [`graph`]: the link graph (networks, subjects linked to two or more children, key
+//!   nodes by betweenness, cross-area links);
 //! - [`hotspots`](mod@hotspots): Getis-Ord Gi* on a regular grid and time-of-day / seasonal counts;
 //! - [`csv_api`]: the CSV contract used by `safehub link` and `safehub hotspots`.
 
 pub mod csv_api;
 pub mod error;
 pub mod evaluation;
+pub mod graph;
 pub mod hotspots;
 pub mod linkage;
 pub mod normalise;
@@ -23,6 +26,10 @@ pub use csv_api::{
 };
 pub use error::IntelError;
 pub use evaluation::{PairwiseScores, evaluate_csv, pairwise_scores};
+pub use graph::{
+    AreaConflict, ChildLink, Edge, EdgeEvidence, EdgeId, GraphBuilder, GraphError, KeyNode,
+    KindCounts, LinkGraph, Network, Node, NodeId, NodeKind, Route, SubjectLinks,
+};
 pub use hotspots::{Cell, HotspotOptions, HotspotResult, HotspotSummary, Point, hotspots};
 pub use linkage::{
     Candidate, Decision, Evidence, Explanation, Field, LinkOptions, LinkStats, Linker, Mention,
