@@ -669,3 +669,38 @@ async fn health_and_metrics_endpoints() -> Result {
     assert!(m.text().await?.contains("safehub_http_requests_total"));
     Ok(())
 }
+
+#[tokio::test]
+async fn shutdown_finishes_requests_and_flushes_the_audit_trail() -> Result {
+    // A second server on the same database, stopped on demand.
+    let w = spawn().await?;
+    let state = safehub_web::AppState::new(
+        w.store.clone(),
+        safehub_access::Authorizer::new()?,
+        safehub_web::WebConfig::for_tests(),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(safehub_web::launch(state, listener, async move {
+        let _ = stopped.await;
+    }));
+    let mut b = Browser::new(&base);
+    b.sign_in("teacher@test.invalid").await?;
+    assert_eq!(
+        b.get(&format!("/children/{}", w.school_child))
+            .await?
+            .status,
+        200
+    );
+    let _ = stop.send(());
+    tokio::time::timeout(std::time::Duration::from_secs(10), server).await???;
+    // Everything acknowledged before shutdown is in the chain, and the chain is intact.
+    let reopened = safehub_store::Store::connect(w.store.url()).await?;
+    let seen = reopened
+        .audit_for_record(RecordKind::Child, &w.school_child.to_string(), 5)
+        .await?;
+    assert_eq!(seen.len(), 1);
+    assert!(reopened.verify_audit().await?.is_intact());
+    Ok(())
+}
