@@ -1,6 +1,7 @@
 //! The `safehub` binary: serves the application and runs the administrators' commands.
 
 mod analysis;
+mod calendar;
 mod config;
 mod demo;
 mod users;
@@ -54,6 +55,9 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Working days on the England and Wales calendar, for checking a statutory date.
+    #[command(subcommand)]
+    Calendar(calendar::CalendarCommand),
     /// Resolve entities in a CSV of mentions: writes `unique_id,cluster_id` (or, with
     /// `--explain`, says why records do or do not match).
     Link(analysis::LinkArgs),
@@ -149,6 +153,7 @@ async fn run(cli: Cli) -> Result<i32> {
     let command = match cli.command {
         Command::Link(args) => return analysis::link(args).map(|()| 0),
         Command::Hotspots(args) => return analysis::hotspots(args).map(|()| 0),
+        Command::Calendar(cmd) => return calendar::run(cmd).map(|()| 0),
         other => other,
     };
     let settings = Settings::load(cli.config.as_deref())?;
@@ -213,7 +218,7 @@ async fn run(cli: Cli) -> Result<i32> {
             }
         }
         // Run above, before any configuration is read.
-        Command::Link(_) | Command::Hotspots(_) => {}
+        Command::Link(_) | Command::Hotspots(_) | Command::Calendar(_) => {}
         Command::Backup { output } => {
             let store = open_store(&settings).await?;
             store.backup(&output).await?;

@@ -202,3 +202,44 @@ fn configuration_comes_from_defaults_then_file_then_environment() -> Result {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
     Ok(())
 }
+
+#[test]
+fn calendar_commands_answer_administrators_checking_a_date() -> Result {
+    // R3.1, WM-14.2: three working days from Christmas Eve 2026 skip the bank holidays.
+    let out = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args(["calendar", "add-working-days", "2026-12-24", "3"])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2026-12-31 (Thursday)"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args([
+            "calendar",
+            "working-days-between",
+            "2026-12-24",
+            "2027-01-19",
+        ])
+        .output()?;
+    // R3.2, WM-15.1: the MASE deadline is the 15th working day.
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "15");
+    let bad = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args(["calendar", "add-working-days", "24/12/2026", "3"])
+        .output()?;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+    let beyond = Command::new(env!("CARGO_BIN_EXE_safehub"))
+        .args(["calendar", "add-working-days", "2030-12-30", "10"])
+        .output()?;
+    assert_eq!(
+        beyond.status.code(),
+        Some(2),
+        "dates past the shipped data are refused, not guessed"
+    );
+    Ok(())
+}

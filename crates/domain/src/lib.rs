@@ -4,11 +4,16 @@
 //! Everything that crosses into this crate has already been parsed at the edge: a value of
 //! one of these types is valid by construction.
 
+pub mod calendar;
 pub mod child;
 pub mod ids;
 pub mod organisation;
 pub mod role;
 
+pub use calendar::{
+    CalendarDataError, CalendarError, DataProblem, WorkingCalendar, is_overdue, london_date,
+    plan_review_due, strategy_discussion_due,
+};
 pub use child::{AgeBand, ChildFieldError, ChildName, DateOfBirth, Gender, LegalStatus};
 pub use ids::{AgencyId, AreaId, ChildId, TeamId, UserId};
 pub use organisation::{AgencyKind, ParseError};
