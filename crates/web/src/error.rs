@@ -17,6 +17,9 @@ pub enum AppError {
     /// No session, or it has expired.
     #[error("sign in required")]
     SignInRequired,
+    /// The session timed out (idle or absolute limit).
+    #[error("session expired")]
+    SessionExpired,
     /// Password accepted but the second factor not yet given.
     #[error("second factor required")]
     SecondFactorRequired,
@@ -175,6 +178,7 @@ impl IntoResponse for AppError {
                 None,
             ),
             AppError::SignInRequired => Redirect::to("/sign-in").into_response(),
+            AppError::SessionExpired => Redirect::to("/sign-in?timed-out=yes").into_response(),
             AppError::SecondFactorRequired => {
                 Redirect::to("/sign-in/second-factor").into_response()
             }
@@ -234,7 +238,9 @@ impl IntoResponse for ApiError {
                 "not_found",
                 "No such resource.".to_owned(),
             ),
-            AppError::SignInRequired | AppError::SecondFactorRequired => (
+            AppError::SignInRequired
+            | AppError::SessionExpired
+            | AppError::SecondFactorRequired => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "A valid API token is required.".to_owned(),

@@ -86,7 +86,11 @@ async fn live_session(parts: &Parts, state: &AppState) -> Result<(Session, User)
         let mut tx = state.store().begin().await?;
         safehub_store::sessions::end_session(&mut tx, &hash).await?;
         tx.commit().await?;
-        return Err(AppError::SignInRequired);
+        return Err(if user.disabled_at.is_some() {
+            AppError::SignInRequired
+        } else {
+            AppError::SessionExpired
+        });
     }
     // Writing on every request would make every page view a write; a minute is precise
     // enough for an idle time-out measured in tens of minutes.

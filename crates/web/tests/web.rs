@@ -521,6 +521,15 @@ async fn an_idle_session_expires() -> Result {
     b.sign_in("teacher@test.invalid").await?;
     assert_eq!(b.get("/").await?.status, 200);
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let expired = b.get("/").await?;
+    assert_eq!(expired.location.as_deref(), Some("/sign-in?timed-out=yes"));
+    assert!(
+        b.get("/sign-in?timed-out=yes")
+            .await?
+            .body
+            .contains("You were signed out because")
+    );
+    // The session is over for good, not only for that request.
     assert_eq!(b.get("/").await?.location.as_deref(), Some("/sign-in"));
     Ok(())
 }

@@ -65,6 +65,13 @@ pub struct SignInForm {
     password: String,
 }
 
+/// Why the sign-in page is shown, when a session ended.
+#[derive(Deserialize)]
+pub struct SignInQuery {
+    #[serde(rename = "timed-out")]
+    timed_out: Option<String>,
+}
+
 /// A second-factor code.
 #[derive(Deserialize)]
 pub struct CodeForm {
@@ -134,12 +141,19 @@ fn sign_in_page(
 }
 
 /// GET /sign-in: the form, with a pre-session cookie binding its CSRF token.
-pub async fn form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+pub async fn form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<SignInQuery>,
+) -> Result<Response, AppError> {
     let (pre, fresh) = match cookie(&headers, PRE_SESSION_COOKIE) {
         Some(v) if v.len() >= 32 => (v.to_owned(), false),
         _ => (Token::generate().encode(), true),
     };
-    let mut response = render(&sign_in_page(&state, &pre, "", None))?;
+    let notice = q.timed_out.is_some().then_some(
+        "You were signed out because you had not used Safehub for a while. Sign in again to continue.",
+    );
+    let mut response = render(&sign_in_page(&state, &pre, "", notice))?;
     if fresh {
         let value = set_cookie(PRE_SESSION_COOKIE, &pre, None);
         response.headers_mut().append(
