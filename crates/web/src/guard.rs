@@ -80,6 +80,29 @@ pub fn entry(
     }
 }
 
+/// Audits a refused view of one record and answers 404, exactly as for a missing record.
+async fn refuse<T>(
+    state: &AppState,
+    who: &Principal,
+    kind: RecordKind,
+    record_id: String,
+    decision: &Decision,
+    client: &Client,
+    detail: serde_json::Value,
+) -> Result<T, AppError> {
+    let e = entry(
+        who,
+        AuditAction::View,
+        kind,
+        Some(record_id),
+        Some(decision),
+        client,
+        detail,
+    );
+    state.store().record(e).await?;
+    Err(AppError::NotFound)
+}
+
 /// Opens a child's record: decides, audits (allowed or refused) and returns what may be
 /// shown. Unknown and refused children both answer [`AppError::NotFound`].
 pub async fn view_child(
@@ -98,42 +121,48 @@ pub async fn view_child(
             allowed: false,
             policies: vec!["no-such-child".into()],
         };
-        let e = entry(
+        let detail = serde_json::json!({ "reason": "unknown child" });
+        return refuse(
+            state,
             who,
-            AuditAction::View,
             RecordKind::Child,
-            Some(raw_id.chars().take(64).collect()),
-            Some(&refused),
+            raw_id.chars().take(64).collect(),
+            &refused,
             client,
-            serde_json::json!({ "reason": "unknown child" }),
-        );
-        store.record(e).await?;
-        return Err(AppError::NotFound);
+            detail,
+        )
+        .await;
     };
+    // The child and each of its sections, decided together against one set of entities.
     let facts = child_facts(&child, &agencies);
-    let decision = state
+    let mut asked = vec![Resource::Child(facts.clone())];
+    asked.extend(
+        Section::ALL
+            .iter()
+            .map(|s| section_resource(&facts, &agencies, *s)),
+    );
+    let mut answers = state
         .access()
-        .decide(who, Action::View, &Resource::Child(facts.clone()));
+        .decide_all(who, Action::View, &asked)
+        .into_iter();
+    let decision = answers.next().unwrap_or(Decision {
+        allowed: false,
+        policies: vec!["error: no answer".into()],
+    });
     if !decision.allowed {
-        let e = entry(
+        return refuse(
+            state,
             who,
-            AuditAction::View,
             RecordKind::Child,
-            Some(child.id.to_string()),
-            Some(&decision),
+            child.id.to_string(),
+            &decision,
             client,
             serde_json::json!({}),
-        );
-        store.record(e).await?;
-        return Err(AppError::NotFound);
+        )
+        .await;
     }
     let (mut visible, mut hidden) = (Vec::new(), Vec::new());
-    for section in Section::ALL {
-        let d = state.access().decide(
-            who,
-            Action::View,
-            &section_resource(&facts, &agencies, section),
-        );
+    for (section, d) in Section::ALL.into_iter().zip(answers) {
         if d.allowed {
             visible.push(section)
         } else {
@@ -219,17 +248,16 @@ pub async fn administer_user(
         },
     );
     if !decision.allowed {
-        let e = entry(
+        return refuse(
+            state,
             who,
-            AuditAction::View,
             RecordKind::User,
-            Some(target.id.to_string()),
-            Some(&decision),
+            target.id.to_string(),
+            &decision,
             client,
             serde_json::json!({}),
-        );
-        state.store().record(e).await?;
-        return Err(AppError::NotFound);
+        )
+        .await;
     }
     Ok(decision)
 }

@@ -45,7 +45,7 @@ struct NewPage {
     agencies: Vec<Agency>,
     /// Each team as (id, "Agency: Team").
     teams: Vec<(String, String)>,
-    roles: Vec<(&'static str, &'static str, bool)>,
+    role_choices: Vec<(&'static str, &'static str, bool)>,
     form: NewUserForm,
 }
 
@@ -220,16 +220,7 @@ fn new_page(
     teams: &[(String, String, AgencyId)],
     form: NewUserForm,
 ) -> NewPage {
-    let roles = Role::ALL
-        .iter()
-        .map(|r| {
-            (
-                r.code(),
-                r.label(),
-                form.roles.iter().any(|c| c == r.code()),
-            )
-        })
-        .collect();
+    let chosen: Vec<Role> = form.roles.iter().filter_map(|c| c.parse().ok()).collect();
     NewPage {
         layout: who.layout(state, "Add an account", "/admin/users"),
         agencies,
@@ -237,7 +228,7 @@ fn new_page(
             .iter()
             .map(|(id, label, _)| (id.clone(), label.clone()))
             .collect(),
-        roles,
+        role_choices: role_choices(&chosen),
         form,
     }
 }
