@@ -282,7 +282,7 @@ pub async fn append(
         rows.push((seq, raw, std::mem::replace(&mut prev, hash.clone()), hash));
         seqs.push(seq);
     }
-    for chunk in rows.chunks(INSERT_CHUNK) {
+    for chunk in chunked(&rows) {
         let values = (0..chunk.len())
             .map(|r| {
                 let cols = (1..=14)
@@ -335,8 +335,39 @@ pub struct AuditWriter {
     tx: mpsc::Sender<Message>,
 }
 
-/// Entries per multi-row `INSERT` (14 parameters each, well inside both engines' limits).
-const INSERT_CHUNK: usize = 128;
+/// Rows per multi-row `INSERT`, largest first (14 parameters each, well inside both engines'
+/// limits). A few fixed sizes keep the prepared-statement cache to four statements instead
+/// of one per batch size.
+const INSERT_CHUNKS: [usize; 4] = [64, 16, 4, 1];
+
+/// Splits rows into chunks of the sizes in [`INSERT_CHUNKS`].
+fn chunked<T>(rows: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut rest = rows;
+    for size in INSERT_CHUNKS {
+        while rest.len() >= size {
+            let (head, tail) = rest.split_at(size);
+            out.push(head);
+            rest = tail;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    #[test]
+    fn batches_are_cut_into_the_fixed_statement_sizes() {
+        for n in 0..300 {
+            let rows: Vec<usize> = (0..n).collect();
+            let chunks = chunked(&rows);
+            assert_eq!(chunks.concat(), rows, "every row once, in order");
+            assert!(chunks.iter().all(|c| INSERT_CHUNKS.contains(&c.len())));
+        }
+    }
+}
 
 /// The most entries committed in one transaction.
 const GROUP_LIMIT: usize = 512;
