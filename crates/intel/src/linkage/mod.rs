@@ -195,7 +195,7 @@ impl Linker {
         let (pairs, capped_blocks) = index.candidate_pairs(options.max_block.max(2));
         let mut model = Model::new(&mentions);
         let scored = model.score_pairs(&mentions, pairs);
-        model.estimate(&scored, mentions.len(), options.em_iterations);
+        model.estimate(&mentions, &scored, options.em_iterations);
         let ids = mentions
             .iter()
             .enumerate()

@@ -10,18 +10,17 @@
 //! - `u` from a fixed-seed random sample of pairs (almost all non-matches);
 //! - exact agreement weighted by how frequent the shared value is (term frequency): sharing
 //!   a rare surname weighs more than sharing `smith`;
-//! - `m` starts from fixed defaults and is refined by expectation-maximisation over the
-//!   blocked candidate pairs, together with the match rate among them;
-//! - the prior `lambda` is the expected number of matches over the number of all pairs.
+//! - `m` and the prior `lambda` are estimated together by expectation-maximisation over all
+//!   `n (n - 1) / 2` pairs, each with match probability `sigma(log2 prior + log2 BF)`: the
+//!   blocked candidate pairs are summed exactly, the others are represented by the same
+//!   random sample as `u` (so matches that blocking misses still count towards the prior);
+//!   `m` starts from fixed defaults and is refitted from the candidates' posteriors.
 
 use std::collections::HashMap;
 
 use super::compare::{Comparison, SPECS, Spec, compare, value_hash};
 use super::mention::Mention;
-
-/// The share of true matches assumed to satisfy the deterministic rules (same given name,
-/// surname and date of birth; or same national identifier; or same e-mail).
-pub const DETERMINISTIC_RECALL: f64 = 0.7;
+use super::probability;
 
 /// Marker for "no level" (either side missing) in a level vector.
 pub const NULL_LEVEL: u8 = u8::MAX;
@@ -190,28 +189,45 @@ impl Model {
         s
     }
 
-    /// Estimates `m` (when `em_iterations > 0`) and the match rate among candidates by
-    /// expectation-maximisation, then sets the prior from the expected number of matches
-    /// over all `n (n - 1) / 2` pairs.
-    pub fn estimate(&mut self, scored: &Scored, n_mentions: usize, em_iterations: usize) {
+    /// Estimates `m` (when `em_iterations > 0`) and the prior together by
+    /// expectation-maximisation over all `n (n - 1) / 2` pairs.
+    ///
+    /// Each pair's match probability is `sigma(log2 prior + log2 BF)`. The candidate pairs
+    /// are summed exactly; the pairs blocking did not propose are represented by the
+    /// fixed-seed random sample also used for `u`, scaled up to their number, so matches
+    /// that blocking misses still count towards the prior. `m` is refitted from the
+    /// candidate pairs' posteriors, with a small pull towards the defaults.
+    pub fn estimate(&mut self, mentions: &[Mention], scored: &Scored, em_iterations: usize) {
         let n_pairs = scored.pairs.len();
         if n_pairs == 0 {
             return;
         }
         let k = self.active.len();
-        // Start: match rate among candidates from the default-m scores.
-        let mut lambda = 0.1f64;
+        let n = mentions.len();
+        let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
+        // Pairs outside the candidate set, from the same sample as `u`.
+        let outside: Vec<(u32, u32)> = sample_pairs(n)
+            .into_iter()
+            .map(|(i, j)| (i.min(j) as u32, i.max(j) as u32))
+            .filter(|q| scored.pairs.binary_search(q).is_err())
+            .collect();
+        let outside_weight = (all_pairs - n_pairs as f64) / outside.len().max(1) as f64;
+        let outside = self.score_pairs(mentions, outside);
         let mut posteriors = vec![0.0f64; n_pairs];
         let iterations = em_iterations.max(1) + 5;
         for it in 0..iterations {
-            let logit = (lambda / (1.0 - lambda)).log2();
-            let mut sum = 0.0;
+            // E step: posteriors of the candidates, expected matches over all pairs.
+            let mut expected = 0.0;
             for (p, post) in posteriors.iter_mut().enumerate() {
-                let x = logit + self.pair_log2_bf(scored, p);
-                *post = 1.0 / (1.0 + (-x).exp2());
-                sum += *post;
+                *post = probability(self.log2_prior + self.pair_log2_bf(scored, p));
+                expected += *post;
             }
-            lambda = (sum / n_pairs as f64).clamp(1e-9, 1.0 - 1e-9);
+            let outside_sum: f64 = (0..outside.pairs.len())
+                .map(|p| probability(self.log2_prior + self.pair_log2_bf(&outside, p)))
+                .sum();
+            expected += outside_sum * outside_weight;
+            let prior = (expected / all_pairs.max(1.0)).clamp(1e-12, 0.5);
+            self.log2_prior = (prior / (1.0 - prior)).log2();
             if it < em_iterations {
                 // M step for m, with a small pull towards the defaults.
                 for c in 0..k {
@@ -233,35 +249,36 @@ impl Model {
                 }
             }
         }
-        let em_matches: f64 = posteriors.iter().sum();
-        // Near-certain pairs by deterministic rules (as Splink's documentation advises for
-        // the prior): the EM sum over candidates overestimates matches when the candidate
-        // set is large, so the smaller of the two estimates is used.
-        let find = |c: Comparison| self.active.iter().position(|&i| SPECS[i].comparison == c);
-        let (first, surname, dob) = (
-            find(Comparison::FirstName),
-            find(Comparison::Surname),
-            find(Comparison::Dob),
-        );
-        let (national_id, email) = (find(Comparison::NationalId), find(Comparison::Email));
-        let exact = |p: usize, c: Option<usize>| c.is_some_and(|c| scored.levels[p * k + c] == 0);
-        let certain = (0..n_pairs)
-            .filter(|&p| {
-                (exact(p, first) && exact(p, surname) && exact(p, dob))
-                    || exact(p, national_id)
-                    || exact(p, email)
-            })
-            .count() as f64;
-        let rule_matches = certain / DETERMINISTIC_RECALL;
-        let expected_matches = if certain > 0.0 {
-            em_matches.min(rule_matches)
-        } else {
-            em_matches
-        };
-        let all_pairs = (n_mentions as f64) * (n_mentions as f64 - 1.0) / 2.0;
-        let prior = (expected_matches / all_pairs.max(1.0)).clamp(1e-12, 0.5);
-        self.log2_prior = (prior / (1.0 - prior)).log2();
     }
+}
+
+/// Up to 300,000 pairs of mention indices (fixed seed): all pairs when there are no more,
+/// otherwise random pairs of distinct mentions (in drawing order, not deduplicated).
+fn sample_pairs(n: usize) -> Vec<(usize, usize)> {
+    if n < 2 {
+        return Vec::new();
+    }
+    let all = n * (n - 1) / 2;
+    let samples = all.min(300_000);
+    let mut pairs = Vec::with_capacity(samples);
+    if samples == all {
+        for i in 0..n {
+            for j in i + 1..n {
+                pairs.push((i, j));
+            }
+        }
+    } else {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..samples {
+            let i = rng.below(n);
+            let mut j = rng.below(n - 1);
+            if j >= i {
+                j += 1;
+            }
+            pairs.push((i, j));
+        }
+    }
+    pairs
 }
 
 /// u-probabilities from up to 300,000 random pairs (fixed seed), with add-one smoothing.
@@ -270,33 +287,10 @@ fn sample_u(mentions: &[Mention], comparisons: &[usize]) -> Vec<Vec<f64>> {
         .iter()
         .map(|&i| vec![0.0; SPECS[i].levels.len()])
         .collect();
-    let n = mentions.len();
-    if n >= 2 {
-        let all = n * (n - 1) / 2;
-        let samples = all.min(300_000);
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        let exhaustive = samples == all;
-        let mut emit = |a: &Mention, b: &Mention| {
-            for (c, &i) in comparisons.iter().enumerate() {
-                if let Some(l) = compare(SPECS[i].comparison, a, b) {
-                    counts[c][usize::from(l)] += 1.0;
-                }
-            }
-        };
-        if exhaustive {
-            for i in 0..n {
-                for j in i + 1..n {
-                    emit(&mentions[i], &mentions[j]);
-                }
-            }
-        } else {
-            for _ in 0..samples {
-                let i = rng.below(n);
-                let mut j = rng.below(n - 1);
-                if j >= i {
-                    j += 1;
-                }
-                emit(&mentions[i], &mentions[j]);
+    for (i, j) in sample_pairs(mentions.len()) {
+        for (c, &spec) in comparisons.iter().enumerate() {
+            if let Some(l) = compare(SPECS[spec].comparison, &mentions[i], &mentions[j]) {
+                counts[c][usize::from(l)] += 1.0;
             }
         }
     }
