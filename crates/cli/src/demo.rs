@@ -340,7 +340,7 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
     tx.commit().await?;
     tracing::info!(
         areas = areas.len(),
-        users = new_users.len(),
+        users = new_users.len() + 1, // and the new starter
         children = child_count,
         "demo region created"
     );
