@@ -5,7 +5,6 @@ use safehub_domain::{AgencyId, AreaId, ChildId, ChildName, Gender, LegalStatus, 
 use sqlx::AnyConnection;
 
 use crate::db::{int, opt_text, parsed, text};
-use crate::users::placeholders;
 use crate::{Store, StoreError};
 
 /// A child's record.
@@ -137,8 +136,48 @@ pub async fn add_restriction(
     Ok(id)
 }
 
-const CHILD_COLUMNS: &str =
-    "id, area_id, given_name, family_name, date_of_birth, gender, legal_status, created_at";
+/// A child's record with the facts the access policies need, in one row: its agencies and
+/// live restrictions as `agency:how` and `agency:section` lists. Callers add the `WHERE`.
+const CHILD_WITH_FACTS: &str = "SELECT id, area_id, given_name, family_name, date_of_birth, \
+     gender, legal_status, created_at, \
+     (SELECT string_agg(a.agency_id || ':' || a.how, ',') FROM child_agencies a \
+      WHERE a.child_id = children.id) AS agencies, \
+     (SELECT string_agg(r.hidden_from_agency || ':' || r.section, ',') FROM child_restrictions r \
+      WHERE r.child_id = children.id AND r.lifted_at IS NULL) AS restrictions \
+     FROM children";
+
+/// Splits a stored `a:b,c:d` list into its pairs.
+fn pairs(row: &sqlx::any::AnyRow, col: &str) -> Result<Vec<(String, String)>, StoreError> {
+    opt_text(row, col)?
+        .unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.split_once(':')
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .ok_or_else(|| StoreError::Corrupt(format!("{col} entry {p:?}")))
+        })
+        .collect()
+}
+
+fn read_child_with_facts(row: &sqlx::any::AnyRow) -> Result<(Child, ChildAgencies), StoreError> {
+    let mut facts = ChildAgencies::default();
+    for (agency, how) in pairs(row, "agencies")? {
+        let agency = parsed(&agency, "agency id")?;
+        match how.as_str() {
+            "involved" => facts.involved.push(agency),
+            "routed" => facts.routed.push(agency),
+            other => return Err(StoreError::Corrupt(format!("involvement {other:?}"))),
+        }
+    }
+    for (agency, section) in pairs(row, "restrictions")? {
+        facts.restrictions.push(Restriction {
+            section,
+            hidden_from: parsed(&agency, "agency id")?,
+        });
+    }
+    Ok((read_child(row)?, facts))
+}
 
 fn read_child(r: &sqlx::any::AnyRow) -> Result<Child, StoreError> {
     let name = ChildName::parse(&text(r, "given_name")?, &text(r, "family_name")?)
@@ -160,97 +199,11 @@ impl Store {
     /// One child's record with the facts the access policies need; `None` if there is no
     /// such child.
     pub async fn child(&self, id: ChildId) -> Result<Option<(Child, ChildAgencies)>, StoreError> {
-        // One round trip: the record, its agencies and its live restrictions, the latter two
-        // as `agency:how` and `agency:section` lists.
-        let row = sqlx::query(&format!(
-            "SELECT {CHILD_COLUMNS}, \
-             (SELECT string_agg(a.agency_id || ':' || a.how, ',') FROM child_agencies a \
-              WHERE a.child_id = children.id) AS agencies, \
-             (SELECT string_agg(r.hidden_from_agency || ':' || r.section, ',') FROM child_restrictions r \
-              WHERE r.child_id = children.id AND r.lifted_at IS NULL) AS restrictions \
-             FROM children WHERE id = $1"
-        ))
-        .bind(id.to_string())
-        .fetch_optional(&self.reader)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let child = read_child(&row)?;
-        let mut facts = ChildAgencies::default();
-        for pair in opt_text(&row, "agencies")?
-            .unwrap_or_default()
-            .split(',')
-            .filter(|p| !p.is_empty())
-        {
-            let (agency, how) = pair
-                .split_once(':')
-                .ok_or_else(|| StoreError::Corrupt("child agency".into()))?;
-            let agency = parsed(agency, "agency id")?;
-            match how {
-                "involved" => facts.involved.push(agency),
-                "routed" => facts.routed.push(agency),
-                other => return Err(StoreError::Corrupt(format!("involvement {other:?}"))),
-            }
-        }
-        for pair in opt_text(&row, "restrictions")?
-            .unwrap_or_default()
-            .split(',')
-            .filter(|p| !p.is_empty())
-        {
-            let (agency, section) = pair
-                .split_once(':')
-                .ok_or_else(|| StoreError::Corrupt("restriction".into()))?;
-            facts.restrictions.push(Restriction {
-                section: section.to_owned(),
-                hidden_from: parsed(agency, "agency id")?,
-            });
-        }
-        Ok(Some((child, facts)))
-    }
-
-    /// The involvement and restrictions of several children, in the order given.
-    pub async fn child_agencies(
-        &self,
-        ids: &[ChildId],
-    ) -> Result<Vec<(ChildId, ChildAgencies)>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = placeholders(ids.len());
-        let sql = format!(
-            "SELECT child_id, agency_id, how FROM child_agencies WHERE child_id IN ({list}) \
-             UNION ALL SELECT child_id, hidden_from_agency, 'restricted:' || section \
-             FROM child_restrictions WHERE lifted_at IS NULL AND child_id IN ({list})"
-        );
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(id.to_string());
-        }
-        let rows = q.fetch_all(&self.reader).await?;
-        let mut out: Vec<(ChildId, ChildAgencies)> = ids
-            .iter()
-            .map(|id| (*id, ChildAgencies::default()))
-            .collect();
-        for r in &rows {
-            let child: ChildId = parsed(&text(r, "child_id")?, "child id")?;
-            let agency: AgencyId = parsed(&text(r, "agency_id")?, "agency id")?;
-            let how = text(r, "how")?;
-            let Some((_, facts)) = out.iter_mut().find(|(c, _)| *c == child) else {
-                continue;
-            };
-            match how.as_str() {
-                "involved" => facts.involved.push(agency),
-                "routed" => facts.routed.push(agency),
-                other => {
-                    if let Some(section) = other.strip_prefix("restricted:") {
-                        facts.restrictions.push(Restriction {
-                            section: section.to_owned(),
-                            hidden_from: agency,
-                        });
-                    }
-                }
-            }
-        }
-        Ok(out)
+        let row = sqlx::query(&format!("{CHILD_WITH_FACTS} WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(read_child_with_facts).transpose()
     }
 
     /// Children that may be visible to someone in `agency` serving `areas`: those in the
@@ -271,7 +224,7 @@ impl Store {
             format!("area_id IN ({area_list}) OR ")
         };
         let sql = format!(
-            "SELECT {CHILD_COLUMNS} FROM children WHERE {area_clause} id IN \
+            "{CHILD_WITH_FACTS} WHERE {area_clause} id IN \
              (SELECT child_id FROM child_agencies WHERE agency_id = $1) \
              ORDER BY family_name, given_name, id LIMIT {limit}"
         );
@@ -279,18 +232,11 @@ impl Store {
         for a in areas {
             q = q.bind(a.to_string());
         }
-        let children: Vec<Child> = q
-            .fetch_all(&self.reader)
+        q.fetch_all(&self.reader)
             .await?
             .iter()
-            .map(read_child)
-            .collect::<Result<_, _>>()?;
-        let ids: Vec<ChildId> = children.iter().map(|c| c.id).collect();
-        let facts = self.child_agencies(&ids).await?;
-        Ok(children
-            .into_iter()
-            .zip(facts.into_iter().map(|(_, f)| f))
-            .collect())
+            .map(read_child_with_facts)
+            .collect()
     }
 
     /// The number of children recorded.

@@ -208,3 +208,11 @@ pub(crate) fn parsed<T: std::str::FromStr>(value: &str, what: &str) -> Result<T,
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("{what}: {value:?}")))
 }
+
+/// `$1, $2, ... $n` for an `IN` list.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

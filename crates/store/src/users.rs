@@ -3,7 +3,7 @@
 use safehub_domain::{AgencyId, Role, TeamId, UserId};
 use sqlx::AnyConnection;
 
-use crate::db::{int, opt_int, opt_text, parsed, text};
+use crate::db::{int, opt_int, opt_text, parsed, placeholders, text};
 use crate::{Store, StoreError};
 
 /// What is needed to create an account.
@@ -315,12 +315,4 @@ impl Store {
             .await?;
         int(&row, "n")
     }
-}
-
-/// `$1, $2, ... $n` for an `IN` list.
-pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
