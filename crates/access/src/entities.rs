@@ -208,6 +208,13 @@ impl Names {
                     entities: vec![entity],
                 }
             }
+            Resource::NewChild { area } => {
+                let uid = Self::uid(&self.area, area);
+                ResourceEntities {
+                    entities: vec![Self::entity(uid.clone(), [])?],
+                    uid,
+                }
+            }
             Resource::AuditTrail { area } => {
                 let uid = Self::uid(&self.audit_trail, area);
                 let entity = Self::entity(uid.clone(), [("area", self.area(*area))])?;

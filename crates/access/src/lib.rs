@@ -8,8 +8,8 @@
 //!
 //! - `policies/safehub.cedarschema` declares what the policies may talk about: a `User`
 //!   principal (agency, agency kind code, areas, role codes), the resources (`Child`,
-//!   `Section`, `Intelligence`, `UserAccount`, `AuditTrail`) and the four actions with the
-//!   resources each applies to.
+//!   `Section`, `Area`, `Intelligence`, `UserAccount`, `AuditTrail`) and the six actions with
+//!   the resources each applies to.
 //! - `policies/*.cedar` hold the rules. [`Authorizer::new`] parses the embedded schema and
 //!   policies once at start-up and validates the policies against the schema in Cedar's
 //!   strict mode; the program refuses to start with a policy that names an unknown
@@ -141,6 +141,12 @@ pub enum Resource {
         /// The area whose trail is read.
         area: AreaId,
     },
+    /// A child about to be recorded, with the area that will be responsible for them: the
+    /// policies see the `Area` itself.
+    NewChild {
+        /// The responsible area of the new record.
+        area: AreaId,
+    },
 }
 
 /// What the principal wants to do.
@@ -154,6 +160,10 @@ pub enum Action {
     Restrict,
     /// Create, change or disable user accounts.
     Administer,
+    /// Record a new child in an area (R2.1).
+    Record,
+    /// Merge a duplicate child's record into another, or undo the merge (R2.1).
+    Merge,
 }
 
 impl Section {
@@ -178,11 +188,13 @@ impl Section {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 6] = [
         Action::View,
         Action::Edit,
         Action::Restrict,
         Action::Administer,
+        Action::Record,
+        Action::Merge,
     ];
 
     /// The name of the Cedar action (`Action::"View"`...) this is.
@@ -192,6 +204,8 @@ impl Action {
             Action::Edit => "Edit",
             Action::Restrict => "Restrict",
             Action::Administer => "Administer",
+            Action::Record => "Record",
+            Action::Merge => "Merge",
         }
     }
 }

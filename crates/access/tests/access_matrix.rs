@@ -32,10 +32,11 @@ const INTELLIGENCE_FORBID: &str = "intelligence-is-police-only-unless-shared";
 
 /// 23 role sets x 8 agency kinds.
 const EXPECTED_PRINCIPALS: usize = 184;
-/// 5 children + 5 x 4 sections x 3 restrictions + 6 intelligence + 4 accounts + 2 trails.
-const EXPECTED_RESOURCES: usize = 77;
-/// Principals x resources x 4 actions.
-const EXPECTED_DECISIONS: usize = 56_672;
+/// 5 children + 5 x 4 sections x 3 restrictions + 6 intelligence + 4 accounts + 2 trails
+/// + 2 new children.
+const EXPECTED_RESOURCES: usize = 79;
+/// Principals x resources x 6 actions.
+const EXPECTED_DECISIONS: usize = 87_216;
 
 /// What the rules say, in plain Rust. Independent of the Cedar policies on purpose.
 fn expected(p: &Principal, action: Action, what: &Resource) -> bool {
@@ -71,8 +72,18 @@ fn expected(p: &Principal, action: Action, what: &Resource) -> bool {
             || (has(Role::PoliceCseCoordinator) && (works_on(c) || (police && serves(&c.area))))
     };
 
+    // R2.1, R2.9: the MASH, team managers and the LA CSE co-ordinator merge duplicate records
+    // of the children of their areas (the enforcement point also asks View of both records).
+    let may_merge = |c: &ChildFacts| {
+        (has(Role::MashWorker) || has(Role::TeamManager) || has(Role::LaCseCoordinator))
+            && serves(&c.area)
+    };
+
     match (what, action) {
         (Resource::Child(c), Action::View) => may_view_child(c),
+        (Resource::Child(c), Action::Merge) => may_merge(c),
+        // R2.1: any practitioner records a child, in an area their agency serves.
+        (Resource::NewChild { area }, Action::Record) => practitioner && serves(area),
         (Resource::Child(c), Action::Edit) => may_edit_child(c),
         (Resource::Child(c), Action::Restrict) => may_restrict(c),
         // R8.3: a section hidden from the agency is closed to it whatever else holds.
@@ -253,13 +264,22 @@ fn resources(w: &World) -> Vec<(String, Resource)> {
         "audit trail of other area".to_owned(),
         Resource::AuditTrail { area: w.south },
     ));
+    out.push((
+        "new child in own area".to_owned(),
+        Resource::NewChild { area: w.north },
+    ));
+    out.push((
+        "new child in other area".to_owned(),
+        Resource::NewChild { area: w.south },
+    ));
     out
 }
 
 #[test]
 fn access_matrix_every_role_every_resource_every_action_matches_the_rules() {
-    // R1.3 (roles), R2.8, R2.9 (co-ordinator and MASH), R3.4 (QA), R5.1, R5.2, R8.1, R8.2
-    // (intelligence police-only unless shared), R8.3 (restricted sections).
+    // R1.3 (roles), R2.1 (recording and merging children), R2.8, R2.9 (co-ordinator and
+    // MASH), R3.4 (QA), R5.1, R5.2, R8.1, R8.2 (intelligence police-only unless shared), R8.3
+    // (restricted sections).
     let authorizer = Authorizer::new().expect("the embedded policies validate");
     let world = World {
         agency: AgencyId::new(),

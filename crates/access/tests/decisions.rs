@@ -327,3 +327,47 @@ fn deciding_several_resources_at_once_agrees_with_deciding_each() {
         }
     }
 }
+
+#[test]
+fn a_teacher_records_a_child_in_their_area_but_only_the_mash_merges_records_r2_1() {
+    // R2.1: any practitioner records a child in an area their agency serves; R2.9: merging
+    // duplicate records is for the MASH, team managers and the LA CSE co-ordinator.
+    let (agency, area, elsewhere) = (AgencyId::new(), AreaId::new(), AreaId::new());
+    let teacher = user(
+        agency,
+        AgencyKind::Education,
+        area,
+        &[Role::ReferringPractitioner],
+    );
+    let mash = user(
+        agency,
+        AgencyKind::ChildrensServices,
+        area,
+        &[Role::MashWorker],
+    );
+    let here = Resource::NewChild { area };
+    let there = Resource::NewChild { area: elsewhere };
+    let recorded = authorizer().decide(&teacher, Action::Record, &here);
+    assert!(recorded.allowed);
+    assert_eq!(recorded.policies, ["practitioner-records-child-in-area"]);
+    assert!(
+        !authorizer()
+            .decide(&teacher, Action::Record, &there)
+            .allowed
+    );
+
+    let child = Resource::Child(child_involving(agency, area));
+    assert!(!authorizer().decide(&teacher, Action::Merge, &child).allowed);
+    let merged = authorizer().decide(&mash, Action::Merge, &child);
+    assert!(merged.allowed);
+    assert_eq!(
+        merged.policies,
+        ["mash-managers-and-coordinator-merge-children-in-area"]
+    );
+    let other_area = Resource::Child(child_involving(agency, elsewhere));
+    assert!(
+        !authorizer()
+            .decide(&mash, Action::Merge, &other_area)
+            .allowed
+    );
+}

@@ -372,6 +372,11 @@ pub fn plan_review_due(meeting: Date) -> Date {
     meeting.saturating_add(PLAN_REVIEW_WITHIN_MONTHS.months())
 }
 
+/// Europe/London, in which working days and due dates are counted.
+pub(crate) fn london() -> TimeZone {
+    LONDON.clone()
+}
+
 /// The date in London at an instant: the date a referral or a piece of work belongs to.
 pub fn london_date(at: Timestamp) -> Date {
     at.to_zoned(LONDON.clone()).date()

@@ -8,7 +8,9 @@ pub mod calendar;
 pub mod child;
 pub mod ids;
 pub mod organisation;
+pub mod pathway;
 pub mod role;
+pub mod screening;
 
 pub use calendar::{
     CalendarDataError, CalendarError, DataProblem, WorkingCalendar, is_overdue, london_date,
@@ -18,3 +20,7 @@ pub use child::{AgeBand, ChildFieldError, ChildName, DateOfBirth, Gender, LegalS
 pub use ids::{AgencyId, AreaId, ChildId, TeamId, UserId};
 pub use organisation::{AgencyKind, ParseError};
 pub use role::Role;
+pub use screening::{
+    Answer, Category, CheckedResponses, ConfirmError, ConfirmedCategory, Indicator, Proposal,
+    Response, ResponseProblem, Responses, ScreeningTool, Section, ToolError, confirm,
+};

@@ -68,6 +68,10 @@ audit_codes!(
         CsrfRejected => "csrf_rejected",
         /// The audit trail was verified.
         Verify => "verify",
+        /// A duplicate child's record was merged into another (R2.1).
+        Merge => "merge",
+        /// A merge of two children's records was undone.
+        UndoMerge => "undo_merge",
     }
 );
 
@@ -88,6 +92,22 @@ audit_codes!(
         Team => "team",
         /// The audit trail itself.
         AuditTrail => "audit_trail",
+        /// A merge of two children's records, and what it moved.
+        ChildMerge => "child_merge",
+        /// A possible duplicate child's record kept for the MASH to check.
+        DuplicateFlag => "duplicate_flag",
+        /// A screening with the CSE screening tool.
+        Screening => "screening",
+        /// A contact or referral into the MASH, and its decision.
+        Referral => "referral",
+        /// The MASH queue.
+        MashQueue => "mash_queue",
+        /// A statutory clock.
+        Clock => "clock",
+        /// The working-day calendar.
+        Calendar => "calendar",
+        /// A letter to a referrer.
+        Letter => "letter",
     }
 );
 

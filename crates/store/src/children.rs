@@ -36,12 +36,35 @@ pub enum Involvement {
 }
 
 impl Involvement {
-    fn code(self) -> &'static str {
+    /// The stored code.
+    pub const fn code(self) -> &'static str {
         match self {
             Involvement::Involved => "involved",
             Involvement::Routed => "routed",
         }
     }
+
+    /// Reads a stored code.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "involved" => Some(Involvement::Involved),
+            "routed" => Some(Involvement::Routed),
+            _ => None,
+        }
+    }
+}
+
+/// The state of a child's record beside its content: whether the date of birth is an
+/// estimate, the change counter that guards against overwriting someone else's edit, and
+/// the record it was merged into, if it was (R2.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordState {
+    /// The date of birth is an estimate made from an estimated age.
+    pub age_estimated: bool,
+    /// Counts changes to the record; an edit names the version it was made on.
+    pub version: i64,
+    /// The record this one was merged into; it then appears in no list or search.
+    pub merged_into: Option<ChildId>,
 }
 
 /// A restriction hiding a section of a child's record from one agency (R8.3).
@@ -64,7 +87,8 @@ pub struct ChildAgencies {
     pub restrictions: Vec<Restriction>,
 }
 
-/// Creates a child's record, with the creating agency involved.
+/// Creates a child's record, with the creating agency involved. The full record's other
+/// parts are added by [`crate::child_record::insert_child_record`].
 pub async fn insert_child(
     conn: &mut AnyConnection,
     child: &Child,
@@ -73,7 +97,8 @@ pub async fn insert_child(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO children (id, area_id, given_name, family_name, date_of_birth, gender, \
-         legal_status, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         legal_status, created_at, created_by, name_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(child.id.to_string())
     .bind(child.area.to_string())
@@ -84,6 +109,7 @@ pub async fn insert_child(
     .bind(child.legal_status.code())
     .bind(child.created_at)
     .bind(created_by.to_string())
+    .bind(crate::child_record::name_key(child.name.family()))
     .execute(&mut *conn)
     .await?;
     add_agency(conn, child.id, agency, Involvement::Involved).await
@@ -138,8 +164,8 @@ pub async fn add_restriction(
 
 /// A child's record with the facts the access policies need, in one row: its agencies and
 /// live restrictions as `agency:how` and `agency:section` lists. Callers add the `WHERE`.
-const CHILD_WITH_FACTS: &str = "SELECT id, area_id, given_name, family_name, date_of_birth, \
-     gender, legal_status, created_at, \
+pub(crate) const CHILD_WITH_FACTS: &str = "SELECT id, area_id, given_name, family_name, \
+     date_of_birth, gender, legal_status, created_at, age_estimated, version, merged_into, \
      (SELECT string_agg(a.agency_id || ':' || a.how, ',') FROM child_agencies a \
       WHERE a.child_id = children.id) AS agencies, \
      (SELECT string_agg(r.hidden_from_agency || ':' || r.section, ',') FROM child_restrictions r \
@@ -160,7 +186,20 @@ fn pairs(row: &sqlx::any::AnyRow, col: &str) -> Result<Vec<(String, String)>, St
         .collect()
 }
 
-fn read_child_with_facts(row: &sqlx::any::AnyRow) -> Result<(Child, ChildAgencies), StoreError> {
+/// Reads the record state columns of a [`CHILD_WITH_FACTS`] row.
+pub(crate) fn read_state(row: &sqlx::any::AnyRow) -> Result<RecordState, StoreError> {
+    Ok(RecordState {
+        age_estimated: int(row, "age_estimated")? != 0,
+        version: int(row, "version")?,
+        merged_into: opt_text(row, "merged_into")?
+            .map(|id| parsed(&id, "child id"))
+            .transpose()?,
+    })
+}
+
+pub(crate) fn read_child_with_facts(
+    row: &sqlx::any::AnyRow,
+) -> Result<(Child, ChildAgencies), StoreError> {
     let mut facts = ChildAgencies::default();
     for (agency, how) in pairs(row, "agencies")? {
         let agency = parsed(&agency, "agency id")?;
@@ -179,7 +218,7 @@ fn read_child_with_facts(row: &sqlx::any::AnyRow) -> Result<(Child, ChildAgencie
     Ok((read_child(row)?, facts))
 }
 
-fn read_child(r: &sqlx::any::AnyRow) -> Result<Child, StoreError> {
+pub(crate) fn read_child(r: &sqlx::any::AnyRow) -> Result<Child, StoreError> {
     let name = ChildName::parse(&text(r, "given_name")?, &text(r, "family_name")?)
         .map_err(|e| StoreError::Corrupt(format!("child name: {e}")))?;
     Ok(Child {
@@ -206,8 +245,54 @@ impl Store {
         row.as_ref().map(read_child_with_facts).transpose()
     }
 
+    /// One child's record with its policy facts and its record state (estimated age,
+    /// version, merged into); `None` if there is no such child.
+    pub async fn child_with_state(
+        &self,
+        id: ChildId,
+    ) -> Result<Option<(Child, ChildAgencies, RecordState)>, StoreError> {
+        let row = sqlx::query(&format!("{CHILD_WITH_FACTS} WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref()
+            .map(|r| {
+                let (child, facts) = read_child_with_facts(r)?;
+                Ok((child, facts, read_state(r)?))
+            })
+            .transpose()
+    }
+
+    /// Several children with their policy facts and record state, in no particular order;
+    /// unknown ids are left out.
+    pub async fn children_with_state(
+        &self,
+        ids: &[ChildId],
+    ) -> Result<Vec<(Child, ChildAgencies, RecordState)>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "{CHILD_WITH_FACTS} WHERE id IN ({})",
+            crate::db::placeholders(ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id.to_string());
+        }
+        q.fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                let (child, facts) = read_child_with_facts(r)?;
+                Ok((child, facts, read_state(r)?))
+            })
+            .collect()
+    }
+
     /// Children that may be visible to someone in `agency` serving `areas`: those in the
     /// areas or with the agency involved. A superset; the access policies decide each one.
+    /// Records merged into another are left out (R2.1).
     pub async fn candidate_children(
         &self,
         agency: AgencyId,
@@ -224,8 +309,8 @@ impl Store {
             format!("area_id IN ({area_list}) OR ")
         };
         let sql = format!(
-            "{CHILD_WITH_FACTS} WHERE {area_clause} id IN \
-             (SELECT child_id FROM child_agencies WHERE agency_id = $1) \
+            "{CHILD_WITH_FACTS} WHERE merged_into IS NULL AND ({area_clause} id IN \
+             (SELECT child_id FROM child_agencies WHERE agency_id = $1)) \
              ORDER BY family_name, given_name, id LIMIT {limit}"
         );
         let mut q = sqlx::query(&sql).bind(agency.to_string());
@@ -239,11 +324,37 @@ impl Store {
             .collect()
     }
 
-    /// The number of children recorded.
+    /// The number of children recorded (a record merged into another counts once).
     pub async fn count_children(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM children")
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM children WHERE merged_into IS NULL")
             .fetch_one(&self.reader)
             .await?;
         int(&row, "n")
+    }
+}
+
+impl Store {
+    /// Several children with their policy facts, in no particular order; unknown ids are
+    /// left out. For pages that list casework (queues, work trays) and must decide on each
+    /// child exactly as when it is opened.
+    pub async fn children_with_facts(
+        &self,
+        ids: &[ChildId],
+    ) -> Result<Vec<(Child, ChildAgencies)>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(200) {
+            let sql = format!(
+                "{CHILD_WITH_FACTS} WHERE id IN ({})",
+                crate::db::placeholders(chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for row in q.fetch_all(&self.reader).await? {
+                out.push(read_child_with_facts(&row)?);
+            }
+        }
+        Ok(out)
     }
 }

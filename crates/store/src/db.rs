@@ -211,7 +211,12 @@ pub(crate) fn parsed<T: std::str::FromStr>(value: &str, what: &str) -> Result<T,
 
 /// `$1, $2, ... $n` for an `IN` list.
 pub(crate) fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, ... $(first + n - 1)` for an `IN` list after other parameters.
+pub(crate) fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

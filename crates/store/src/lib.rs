@@ -7,10 +7,16 @@
 
 pub mod audit;
 pub mod backup;
+pub mod child_record;
 pub mod children;
+pub mod chronology;
+pub mod clocks;
 mod db;
 mod migrate;
+pub mod notifications;
 pub mod organisations;
+pub mod referrals;
+pub mod screenings;
 pub mod sessions;
 pub mod testing;
 pub mod users;

@@ -44,6 +44,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_audit_guard.sql"),
         postgres: include_str!("../migrations/postgres/0004_audit_guard.sql"),
     },
+    Migration {
+        version: 5,
+        name: "front door",
+        common: include_str!("../migrations/common/0005_front_door.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// What a migration run did, for the start-up message.

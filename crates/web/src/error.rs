@@ -32,6 +32,10 @@ pub enum AppError {
     /// The user may not do this, and knowing the record exists is not sensitive.
     #[error("forbidden")]
     Forbidden,
+    /// The request clashes with the state of the records (already done by someone else, or
+    /// the region is not set up for it); the message says what to do.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A fault on our side.
     #[error("internal error: {0}")]
     Internal(String),
@@ -195,6 +199,9 @@ impl IntoResponse for AppError {
                 why,
                 None,
             ),
+            AppError::Conflict(why) => {
+                error_page(StatusCode::CONFLICT, "This could not be done", &why, None)
+            }
             AppError::Forbidden => error_page(
                 StatusCode::FORBIDDEN,
                 "You do not have access to this page",
@@ -251,6 +258,7 @@ impl IntoResponse for ApiError {
                 "This token may not do that.".to_owned(),
             ),
             AppError::BadRequest(why) => (StatusCode::BAD_REQUEST, "bad_request", why.to_owned()),
+            AppError::Conflict(why) => (StatusCode::CONFLICT, "conflict", why),
             AppError::Internal(detail) => {
                 let reference = log_fault(&detail);
                 (

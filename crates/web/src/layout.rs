@@ -71,6 +71,22 @@ impl Layout {
     }
 }
 
+/// Roles that complete screenings (everyone who works with children, not the oversight roles).
+const PRACTITIONER: [Role; 12] = [
+    Role::ReferringPractitioner,
+    Role::DesignatedSafeguardingAdviser,
+    Role::AgencySpoc,
+    Role::MashWorker,
+    Role::SocialWorker,
+    Role::TeamManager,
+    Role::LaCseCoordinator,
+    Role::PoliceCseCoordinator,
+    Role::CseBusinessOfficer,
+    Role::LicensingSpoc,
+    Role::Iro,
+    Role::MeetingChair,
+];
+
 /// The sections of the service a user's roles give them, in the navigation.
 pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
     let mut items = vec![("/", "My work")];
@@ -80,12 +96,32 @@ pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
     if sees_children {
         items.push(("/children", "Children"));
     }
+    if sees_children && roles.iter().any(|r| PRACTITIONER.contains(r)) {
+        items.push(("/screenings", "Drafts"));
+    }
+    if roles.contains(&Role::MashWorker) {
+        items.push(("/mash", "MASH queue"));
+    }
+    if roles.contains(&Role::AgencySpoc) {
+        items.push(("/spoc", "SPOC"));
+    }
+    let owns_clocks = roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::MashWorker | Role::SocialWorker | Role::TeamManager | Role::ReferringPractitioner
+        )
+    });
+    if owns_clocks {
+        items.push(("/work", "Time limits"));
+    }
+    items.push(("/notifications", "Notifications"));
     if roles.contains(&Role::QaAuditor) {
         items.push(("/audit", "Audit"));
     }
     if roles.contains(&Role::Administrator) {
         items.push(("/admin/users", "Accounts"));
         items.push(("/admin/agencies", "Agencies"));
+        items.push(("/admin/calendar", "Calendar"));
     }
     items
         .into_iter()

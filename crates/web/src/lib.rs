@@ -3,9 +3,10 @@
 //! one place that asks the access policies and writes the audit entry.
 
 mod api;
-mod client;
+pub mod client;
 mod directory;
 mod error;
+pub mod front_door;
 pub mod guard;
 mod headers;
 mod layout;
@@ -14,6 +15,7 @@ mod ops;
 mod pages;
 mod posted;
 mod session;
+pub mod worker;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -53,6 +55,13 @@ pub struct WebConfig {
     pub body_limit: usize,
     /// Trust the first `X-Forwarded-For` address (only behind a reverse proxy you run).
     pub trust_forwarded_for: bool,
+    /// The SMTP server notification e-mails go through; `None` sends none (in-app only).
+    pub smtp: Option<safehub_mail::SmtpSettings>,
+    /// The address people use to reach Safehub, for links in e-mails.
+    pub public_url: String,
+    /// Run the background worker (escalations, e-mails) beside the server. Tests turn it off
+    /// and call the worker's passes themselves, at the times they choose.
+    pub background_worker: bool,
 }
 
 impl WebConfig {
@@ -69,6 +78,9 @@ impl WebConfig {
             metrics_token: None,
             body_limit: 64 * 1024,
             trust_forwarded_for: false,
+            smtp: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            background_worker: false,
         }
     }
 }
@@ -85,6 +97,7 @@ struct Inner {
     config: WebConfig,
     metrics: Metrics,
     directory: directory::Directory,
+    calendar: std::sync::RwLock<Arc<safehub_domain::WorkingCalendar>>,
 }
 
 impl AppState {
@@ -97,6 +110,9 @@ impl AppState {
                 config,
                 metrics: Metrics::default(),
                 directory: Default::default(),
+                calendar: std::sync::RwLock::new(Arc::new(
+                    safehub_domain::WorkingCalendar::england_and_wales(),
+                )),
             }),
         }
     }
@@ -115,6 +131,32 @@ impl AppState {
 
     pub(crate) fn directory(&self) -> &directory::Directory {
         &self.inner.directory
+    }
+
+    /// The working-day calendar: the shipped bank holidays plus the days administrators
+    /// added (R3).
+    pub fn calendar(&self) -> Arc<safehub_domain::WorkingCalendar> {
+        match self.inner.calendar.read() {
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reloads the days administrators added to the calendar from the database.
+    pub async fn reload_calendar(&self) -> Result<(), safehub_store::StoreError> {
+        let extra = self
+            .store()
+            .extra_closed_days()
+            .await?
+            .into_iter()
+            .filter_map(|(day, _)| day.parse::<jiff::civil::Date>().ok());
+        let calendar =
+            Arc::new(safehub_domain::WorkingCalendar::england_and_wales().with_extra(extra));
+        match self.inner.calendar.write() {
+            Ok(mut c) => *c = calendar,
+            Err(poisoned) => *poisoned.into_inner() = calendar,
+        }
+        Ok(())
     }
 
     /// The request and audit counters.
@@ -158,10 +200,24 @@ pub async fn launch(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = state.store().clone();
+    if let Err(e) = state.reload_calendar().await {
+        tracing::error!(error = %e, "could not read the added calendar days; using the shipped calendar");
+    }
+    if let Err(e) = pages::screening::ensure_default_tool(&state).await {
+        tracing::error!(error = %e, "could not store the shipped screening tool");
+    }
+    let worker = state
+        .config()
+        .background_worker
+        .then(|| tokio::spawn(worker::run(state.clone())));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
+    if let Some(worker) = worker {
+        worker.abort();
+    }
+    served?;
     store.close().await;
     Ok(())
 }

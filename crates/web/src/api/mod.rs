@@ -16,12 +16,22 @@ use crate::client::Client;
 use crate::error::{ApiError, AppError};
 use crate::guard;
 
+mod casework;
+mod child_record;
+mod screenings;
+
 /// The OpenAPI description of this API.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Safehub API", version = "1", description = "Multi-agency safeguarding records. Every call is authorised by the same policies as the pages and audited."),
-    paths(me, children, child, child_access, accounts),
-    components(schemas(Me, ChildSummary, ChildDetail, AccessEntry, Account, ErrorBody)),
+    paths(me, children, child, child_access, accounts, casework::queue, casework::referral, casework::decide, casework::clocks,
+        screenings::screening_tool, screenings::create_screening, screenings::screening,
+        screenings::create_concern),
+    components(schemas(Me, ChildSummary, ChildDetail, AccessEntry, Account, ErrorBody, casework::ReferralBody, casework::ClockBody, casework::QueueBody, casework::ReferralDetail, casework::DecisionBody, casework::AgencyChecks,
+        screenings::ToolBody, screenings::ToolSection, screenings::ToolIndicator,
+        screenings::NewScreening, screenings::AnswerBody, screenings::ScreeningBody,
+        screenings::StoredAnswer, screenings::InvalidBody, screenings::FieldProblem,
+        screenings::NewConcern, screenings::ConcernReceived)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -46,13 +56,29 @@ impl utoipa::Modify for BearerAuth {
 /// The API routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+        .route("/openapi.json", get(openapi))
         .route("/me", get(me))
-        .route("/children", get(children))
+        .route("/children", get(children).post(child_record::create_child))
         .route("/children/{id}", get(child))
         .route("/children/{id}/access", get(child_access))
         .route("/accounts", get(accounts))
+        .merge(screenings::routes())
+        .route("/mash/queue", get(casework::queue))
+        .route("/referrals/{id}", get(casework::referral))
+        .route(
+            "/referrals/{id}/decision",
+            axum::routing::post(casework::decide),
+        )
+        .route("/clocks", get(casework::clocks))
+        .merge(child_record::routes())
         .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+/// The OpenAPI document: this module's calls and those of its submodules.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(child_record::ChildRecordApi::openapi());
+    Json(doc)
 }
 
 /// The scope that lets a token read children.

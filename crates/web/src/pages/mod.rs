@@ -4,8 +4,14 @@ mod admin;
 mod agencies;
 mod audit;
 mod children;
+mod chronology;
+pub(crate) mod concerns;
 mod home;
+pub(crate) mod mash;
+pub(crate) mod screening;
 pub(crate) mod sign_in;
+mod spoc;
+pub(crate) mod work;
 
 use askama::Template;
 use axum::Router;
@@ -36,6 +42,21 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(sign_in::sign_out))
         .route("/children", get(children::list))
         .route("/children/{id}", get(children::summary))
+        .merge(children::routes())
+        .merge(screening::routes())
+        .route("/children/{id}/chronology", get(chronology::chronology))
+        .route("/mash", get(mash::queue))
+        .route("/mash/referrals/{id}", get(mash::referral))
+        .route("/mash/referrals/{id}/decision", post(mash::decide))
+        .route("/mash/referrals/{id}/letter", get(mash::letter))
+        .route("/work", get(work::tray))
+        .route("/work/clocks/{id}/done", post(work::clock_done))
+        .route("/notifications", get(work::notifications))
+        .route("/notifications/{id}", get(work::open_notification))
+        .route(
+            "/admin/calendar",
+            get(work::calendar).post(work::add_calendar_day),
+        )
         .route("/audit", get(audit::trail))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/children/{id}", get(audit::child_access))

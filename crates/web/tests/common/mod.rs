@@ -37,10 +37,13 @@ pub struct World {
     pub school_child: ChildId,
     pub south_child: ChildId,
     pub restricted_child: ChildId,
+    /// The server's state, for calling its functions directly.
+    pub state: AppState,
     _db: TestDatabase,
 }
 
-async fn add_user(
+/// Adds an enrolled (or, for `new...` addresses, not yet enrolled) user.
+pub async fn add_user(
     tx: &mut safehub_store::Tx,
     email: &str,
     agency: AgencyId,
@@ -289,7 +292,11 @@ pub async fn spawn_with(mut config: WebConfig) -> Result<World> {
     let state = AppState::new(store.clone(), Authorizer::new()?, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(safehub_web::launch(state, listener, std::future::pending()));
+    tokio::spawn(safehub_web::launch(
+        state.clone(),
+        listener,
+        std::future::pending(),
+    ));
     Ok(World {
         base,
         store,
@@ -302,6 +309,7 @@ pub async fn spawn_with(mut config: WebConfig) -> Result<World> {
         school_child: a.id,
         south_child: b.id,
         restricted_child: c.id,
+        state,
         _db: db,
     })
 }
@@ -457,4 +465,56 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+// Screenings and routes in (tests/front_door_in.rs).
+
+/// A world whose server is already serving, so the shipped screening tool is stored
+/// (`launch` stores it before it accepts the first request).
+pub async fn front_door_world() -> Result<World> {
+    let w = spawn().await?;
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http.get(format!("{}/sign-in", w.base)).send().await.is_ok() {
+            return Ok(w);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err("the server did not start".into())
+}
+
+/// Adds an enrolled person with these roles to an agency of the world.
+pub async fn add_person(
+    w: &World,
+    email: &str,
+    agency: AgencyId,
+    roles: Vec<Role>,
+) -> Result<UserId> {
+    let hash = PasswordHasher::fast_for_tests().hash(&SecretString::from(PASSWORD.to_owned()))?;
+    let mut tx = w.store.begin().await?;
+    let id = add_user(&mut tx, email, agency, roles, &hash, false).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A new API token for an account, with these scopes.
+pub async fn api_token_with(w: &World, email: &str, scopes: &[&str]) -> Result<String> {
+    let user = w
+        .store
+        .user_by_email(email)
+        .await?
+        .ok_or("no such account")?;
+    let token = safehub_auth::Token::generate_api();
+    let mut tx = w.store.begin().await?;
+    safehub_store::sessions::insert_api_token(
+        &mut tx,
+        &uuid::Uuid::new_v4().to_string(),
+        &token.hash(),
+        user.id,
+        "test",
+        &scopes.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token.encode())
 }

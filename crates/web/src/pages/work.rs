@@ -1,0 +1,354 @@
+//! The work tray of statutory clocks (R3), recording a clock's work as done, the user's
+//! notifications, and the administrators' calendar of added non-working days.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use safehub_access::Action;
+use safehub_domain::Role;
+use safehub_domain::pathway::ClockEnd;
+use safehub_store::AuditAction;
+use safehub_store::audit::{self, RecordKind};
+use safehub_store::clocks::{self, TrayItem, TrayOwner};
+use serde::Deserialize;
+
+use super::{london_time, render, render_invalid};
+use crate::AppState;
+use crate::client::Client;
+use crate::error::AppError;
+use crate::front_door::Notice;
+use crate::guard::{self, CaseRecord};
+use crate::layout::Layout;
+use crate::posted::Posted;
+use crate::session::SignedIn;
+
+/// Clocks on one tray page.
+const TRAY_SIZE: i64 = 100;
+
+/// A clock as the tray shows it.
+pub struct TrayRow {
+    id: String,
+    child_id: String,
+    child_name: String,
+    label: &'static str,
+    due: String,
+    overdue: bool,
+    referral: Option<String>,
+    escalated: bool,
+}
+
+#[derive(Template)]
+#[template(path = "work_tray.html")]
+struct TrayPage {
+    layout: Layout,
+    rows: Vec<TrayRow>,
+    overdue: usize,
+}
+
+/// Whose clocks the user's tray holds: their own, their team's, and (for MASH workers and
+/// team managers) those still owned by their agency as a whole.
+fn tray_owner(who: &SignedIn) -> TrayOwner {
+    let agency_wide = who
+        .user
+        .roles
+        .iter()
+        .any(|r| matches!(r, Role::MashWorker | Role::TeamManager));
+    TrayOwner {
+        user: who.user.id,
+        team: who.user.team,
+        agency: agency_wide.then_some(who.user.agency),
+    }
+}
+
+/// The open clocks of a tray whose child the user may see (the same decision as opening
+/// each child), audited as one list view.
+pub(crate) async fn visible_tray(
+    state: &AppState,
+    who: &safehub_access::Principal,
+    client: &Client,
+    owner: &TrayOwner,
+    limit: i64,
+) -> Result<Vec<TrayItem>, AppError> {
+    let store = state.store();
+    let items = store.work_tray(owner, limit).await?;
+    let ids: Vec<_> = items.iter().map(|i| i.clock.child).collect();
+    let facts: HashMap<_, _> = store
+        .children_with_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|(c, a)| (c.id, (c, a)))
+        .collect();
+    let with_facts: Vec<(TrayItem, _, _)> = items
+        .into_iter()
+        .filter_map(|i| {
+            let (c, a) = facts.get(&i.clock.child)?.clone();
+            Some((i, c, a))
+        })
+        .collect();
+    guard::filter_by_concerns(state, who, with_facts, RecordKind::Clock, client).await
+}
+
+/// GET /work: the open statutory clocks the user owns, soonest first, overdue marked.
+/// Each child on the tray passes the same decision as opening its record.
+pub async fn tray(
+    State(state): State<AppState>,
+    who: SignedIn,
+    client: Client,
+) -> Result<Response, AppError> {
+    let shown = visible_tray(
+        &state,
+        &who.principal,
+        &client,
+        &tray_owner(&who),
+        TRAY_SIZE,
+    )
+    .await?;
+    let now = safehub_store::now_ms();
+    let rows: Vec<TrayRow> = shown
+        .into_iter()
+        .map(|i| TrayRow {
+            id: i.clock.id.clone(),
+            child_id: i.clock.child.to_string(),
+            child_name: i.child_name,
+            label: i.clock.kind.label(),
+            due: london_time(i.clock.due_at),
+            overdue: i.clock.due_at < now,
+            referral: i.clock.referral,
+            escalated: i.clock.escalated_at.is_some(),
+        })
+        .collect();
+    render(&TrayPage {
+        layout: who.layout(&state, "Your statutory time limits", "/work"),
+        overdue: rows.iter().filter(|r| r.overdue).count(),
+        rows,
+    })
+}
+
+/// The empty form behind a "done" button (the CSRF token is all it carries).
+#[derive(Deserialize)]
+pub struct Nothing {}
+
+/// POST /work/clocks/{id}/done: the owner records that the work the clock asked for was
+/// done; the clock leaves the tray. Needs the right to change the child's record.
+pub async fn clock_done(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted<SignedIn, Nothing>,
+) -> Result<Response, AppError> {
+    let Posted { who, client, .. } = posted;
+    let Some(clock) = state.store().clock(&id).await? else {
+        return Err(AppError::NotFound);
+    };
+    guard::open_case_record(
+        &state,
+        &who.principal,
+        clock.child,
+        Action::Edit,
+        CaseRecord {
+            kind: RecordKind::Clock,
+            id: clock.id.clone(),
+        },
+        AuditAction::Change,
+        &client,
+    )
+    .await?;
+    let mut tx = state.store().begin().await?;
+    let ended = clocks::end(&mut tx, &clock.id, ClockEnd::Done, safehub_store::now_ms()).await?;
+    if ended {
+        audit::append(
+            &mut tx,
+            &[guard::entry(
+                &who.principal,
+                AuditAction::Change,
+                RecordKind::Clock,
+                Some(clock.id.clone()),
+                None,
+                &client,
+                serde_json::json!({
+                    "child": clock.child.to_string(),
+                    "kind": clock.kind.code(),
+                    "ended": ClockEnd::Done.code(),
+                }),
+            )],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to("/work").into_response())
+}
+
+/// A notification as the list shows it.
+pub struct NoticeRow {
+    id: String,
+    text: &'static str,
+    when: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+struct NotificationsPage {
+    layout: Layout,
+    rows: Vec<NoticeRow>,
+}
+
+/// GET /notifications: what the user has been told, unread first.
+pub async fn notifications(
+    State(state): State<AppState>,
+    who: SignedIn,
+) -> Result<Response, AppError> {
+    let rows = state
+        .store()
+        .notifications_of(who.user.id, 100)
+        .await?
+        .into_iter()
+        .map(|n| NoticeRow {
+            text: Notice::from_code(&n.what).map_or("Something new", Notice::label),
+            when: london_time(n.created_at),
+            unread: n.read_at.is_none(),
+            id: n.id,
+        })
+        .collect();
+    render(&NotificationsPage {
+        layout: who.layout(&state, "Notifications", "/notifications"),
+        rows,
+    })
+}
+
+/// GET /notifications/{id}: marks it read and goes to what it is about (whose page then
+/// decides, as always, what this user may see).
+pub async fn open_notification(
+    State(state): State<AppState>,
+    who: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    match state.store().open_notification(who.user.id, &id).await? {
+        Some(link) if link.starts_with('/') && !link.starts_with("//") => {
+            Ok(Redirect::to(&link).into_response())
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The calendar form as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CalendarForm {
+    #[serde(default)]
+    day: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin_calendar.html")]
+struct CalendarPage {
+    layout: Layout,
+    upcoming: Vec<(String, String)>,
+    added: Vec<(String, String)>,
+    covered: String,
+    form: CalendarForm,
+}
+
+async fn calendar_page(
+    state: &AppState,
+    who: &SignedIn,
+    form: CalendarForm,
+) -> Result<CalendarPage, AppError> {
+    let calendar = state.calendar();
+    let today = safehub_domain::london_date(jiff::Timestamp::now());
+    let upcoming = calendar
+        .bank_holidays()
+        .filter(|(d, _)| *d >= today)
+        .take(12)
+        .map(|(d, name)| (d.strftime("%A %-d %B %Y").to_string(), name.to_owned()))
+        .collect();
+    let added = state.store().extra_closed_days().await?;
+    Ok(CalendarPage {
+        layout: who.layout(state, "Working-day calendar", "/admin/calendar"),
+        upcoming,
+        added,
+        covered: format!(
+            "{} to {}",
+            calendar.first_covered_year(),
+            calendar.last_covered_year()
+        ),
+        form,
+    })
+}
+
+fn administers(who: &SignedIn) -> bool {
+    who.user.roles.contains(&Role::Administrator)
+}
+
+/// GET /admin/calendar: the bank holidays the statutory clocks skip, and the days added.
+pub async fn calendar(State(state): State<AppState>, who: SignedIn) -> Result<Response, AppError> {
+    if !administers(&who) {
+        return Err(AppError::NotFound);
+    }
+    render(&calendar_page(&state, &who, CalendarForm::default()).await?)
+}
+
+/// POST /admin/calendar: adds a special non-working day (for example a one-off bank
+/// holiday), audited; clocks started from then on skip it (R3).
+pub async fn add_calendar_day(
+    State(state): State<AppState>,
+    posted: Posted<SignedIn, CalendarForm>,
+) -> Result<Response, AppError> {
+    let Posted { who, form, client } = posted;
+    if !administers(&who) {
+        return Err(AppError::NotFound);
+    }
+    let mut page = calendar_page(&state, &who, form.clone()).await?;
+    let calendar = state.calendar();
+    let day = form.day.trim().parse::<jiff::civil::Date>().ok();
+    match day {
+        None => page.layout.error(
+            "day",
+            "Enter the date as year-month-day, for example 2027-06-07",
+        ),
+        Some(d) if !calendar.covers(d) => page.layout.error(
+            "day",
+            format!(
+                "Enter a date in the years the calendar covers ({})",
+                page.covered
+            ),
+        ),
+        Some(d) if !calendar.is_working_day(d).unwrap_or(false) => page
+            .layout
+            .error("day", "That day is already not a working day"),
+        Some(_) => {}
+    }
+    let name = form.name.trim();
+    if name.is_empty() {
+        page.layout.error(
+            "name",
+            "Enter what the day is, for example 'Extra bank holiday'",
+        );
+    } else if name.chars().count() > 100 {
+        page.layout
+            .error("name", "The name must be 100 characters or fewer");
+    }
+    let Some(day) = day.filter(|_| !page.layout.has_errors()) else {
+        return render_invalid(&page);
+    };
+    let mut tx = state.store().begin().await?;
+    clocks::add_closed_day(&mut tx, &day.to_string(), name, who.user.id).await?;
+    audit::append(
+        &mut tx,
+        &[guard::entry(
+            &who.principal,
+            AuditAction::Change,
+            RecordKind::Calendar,
+            Some(day.to_string()),
+            None,
+            &client,
+            serde_json::json!({ "added_closed_day": day.to_string() }),
+        )],
+    )
+    .await?;
+    tx.commit().await?;
+    state.reload_calendar().await?;
+    Ok(Redirect::to("/admin/calendar").into_response())
+}
