@@ -630,6 +630,151 @@ async function testSecondFactorPages(browser, baseUrl) {
   }
 }
 
+// --- the front door's journey (R2, R3) ---------------------------------------------
+// A practitioner completes the screening tool for a child and submits it; the MASH
+// worker opens the referral from the child's record, records the decision, reads the
+// letter to the referrer, and finds the new time limit on their work tray. Every page
+// on the way is checked without JavaScript and with axe-core.
+const JOURNEY = 'journey';
+const PRACTITIONER = 'practitioner@demo.safehub.invalid';
+const MASH_WORKER = 'mash@demo.safehub.invalid';
+
+async function testJourney(browser, baseUrl) {
+  const practitioner = await newContexts(browser);
+  const mash = await newContexts(browser);
+  const step = async (label, page, jsPage, fn) => {
+    const r = record(JOURNEY, label, undefined);
+    try {
+      const response = await fn();
+      r.status = response?.status() ?? null;
+      r.finalPath = pathOf(page);
+      r.problems.push(...(await checkPage(page, response)));
+      if (r.problems.length) await screenshot(page, r, 'no-js');
+      if (jsPage) {
+        await jsPage.goto(page.url());
+        await axeInto(jsPage, r);
+      }
+    } catch (err) {
+      r.problems.push(`${label} failed: ${err.message.split('\n')[0]}`);
+      await screenshot(page, r, 'no-js');
+      throw err;
+    }
+  };
+  const shareCookies = async (c) => c.js.addCookies(await c.noJs.cookies());
+  try {
+    const p = practitioner.noJsPage;
+    await signIn(p, baseUrl, PRACTITIONER);
+    await shareCookies(practitioner);
+    // A child the practitioner's school works with.
+    let childPath;
+    await step('child record', p, practitioner.jsPage, async () => {
+      await p.goto(`${baseUrl}/children`);
+      const hrefs = await p.locator('a[href^="/children/"]').evaluateAll((as) =>
+        as.map((a) => a.getAttribute('href')).filter((h) => /^\/children\/[0-9a-f-]{36}$/.test(h)));
+      // The first child whose record lets this practitioner add a concern (a restriction
+      // may hide the concerns of some).
+      for (const href of hrefs.slice(0, 20)) {
+        const response = await p.goto(baseUrl + href);
+        if ((await p.locator('a', { hasText: 'Complete the CSE screening tool' }).count()) > 0) {
+          childPath = href;
+          return response;
+        }
+      }
+      throw new Error('the practitioner may add a concern to none of the first 20 children');
+    });
+    await step('screening form', p, practitioner.jsPage, async () => {
+      const link = p.locator('a', { hasText: 'Complete the CSE screening tool' });
+      if ((await link.count()) === 0) throw new Error('no link to the screening tool on the child record');
+      return submit(p, link.first());
+    });
+    await step('screening with no answers', p, null, async () => {
+      await p.locator('textarea[name="signs_not_words"]').fill('Withdrawn; new phone; older friends collect her.');
+      const response = await submit(p, p.locator('button', { hasText: 'Continue' }).first());
+      if (response?.status() !== 422) throw new Error(`expected 422 for a screening with no answers, got ${response?.status()}`);
+      if ((await p.locator('.govuk-error-summary').count()) === 0) throw new Error('no error summary');
+      return { status: () => 200, allHeaders: () => response.allHeaders() };
+    });
+    await step('screening proposal', p, null, async () => {
+      const names = await p.locator('input[type="radio"][value="yes"]').evaluateAll((is) => is.map((i) => i.name));
+      const signs = names.filter((n) => n.startsWith('answer.sign.')).slice(0, 3);
+      if (signs.length < 3) throw new Error('the tool shows fewer than three signs');
+      for (const name of signs) {
+        await p.locator(`input[name="${name}"][value="yes"]`).check();
+        await p.locator(`textarea[name="evidence.${name.slice('answer.'.length)}"]`).fill('Seen by staff this week.');
+      }
+      await p.locator('input[name="adviser_consulted"]').fill('Demo designated safeguarding lead');
+      const today = new Date();
+      await p.locator('input[name="adviser_day"]').fill(String(today.getUTCDate()));
+      await p.locator('input[name="adviser_month"]').fill(String(today.getUTCMonth() + 1));
+      await p.locator('input[name="adviser_year"]').fill(String(today.getUTCFullYear()));
+      const response = await submit(p, p.locator('button', { hasText: 'Continue' }).first());
+      if ((await p.locator('input[name="category"]').count()) === 0) throw new Error(`no category choice at ${pathOf(p)}`);
+      return response;
+    });
+    await step('screening submitted', p, practitioner.jsPage, async () => {
+      if ((await p.locator('input[name="summary"]').count()) > 0) {
+        await p.locator('input[name="summary"]').fill('Signs of exploitation seen at school');
+      }
+      const response = await submit(p, p.locator('button', { hasText: 'Submit to the MASH' }).first());
+      if ((await p.locator('.govuk-panel').count()) === 0) throw new Error(`no confirmation panel at ${pathOf(p)}`);
+      return response;
+    });
+
+    const m = mash.noJsPage;
+    await signIn(m, baseUrl, MASH_WORKER);
+    await shareCookies(mash);
+    const signedInAs = (await m.locator('main').innerText()).match(/Signed in as (.+?), /)?.[1];
+    if (!signedInAs) throw new Error('the home page does not say who is signed in');
+    await step('MASH queue', m, mash.jsPage, () => m.goto(`${baseUrl}/mash`));
+    await step('MASH referral', m, mash.jsPage, async () => {
+      await m.goto(baseUrl + childPath);
+      const hrefs = await m.locator('a[href^="/mash/referrals/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      const href = hrefs.find((h) => /^\/mash\/referrals\/[0-9a-f-]{36}$/.test(h));
+      if (!href) throw new Error('the child record lists no referral for the MASH worker');
+      // The newest referral is listed first.
+      return m.goto(baseUrl + href);
+    });
+    await step('MASH decision with errors', m, null, async () => {
+      const response = await submit(m, m.locator('button', { hasText: 'Record the decision' }).first());
+      if (response?.status() !== 422) throw new Error(`expected 422 for an empty decision, got ${response?.status()}`);
+      return { status: () => 200, allHeaders: () => response.allHeaders() };
+    });
+    await step('letter to the referrer', m, mash.jsPage, async () => {
+      await m.locator('textarea[name="worries"]').fill('Older males waiting outside school.');
+      await m.locator('textarea[name="working_well"]').fill('She talks to her form tutor.');
+      await m.locator('textarea[name="needs_to_happen"]').fill('A discussion with police and school within 3 working days.');
+      await m.locator('input[name="scale"]').fill('4');
+      await m.locator('input[name="outcome"][value="early_help"]').check();
+      await m.locator('textarea[name="reasons"]').fill('Signs seen together; early help with school first.');
+      // The MASH worker leads the early help themselves, so its review lands on their tray.
+      await m.locator('select[name="lead_worker"]').selectOption({ label: signedInAs });
+      const response = await submit(m, m.locator('button', { hasText: 'Record the decision' }).first());
+      if (!/\/letter$/.test(new URL(m.url()).pathname)) throw new Error(`expected the letter, got ${pathOf(m)}`);
+      if (!(await m.locator('h1').innerText()).includes('Outcome of your referral')) throw new Error('not the letter');
+      return response;
+    });
+    await step('clock on the work tray', m, mash.jsPage, async () => {
+      const response = await m.goto(`${baseUrl}/work`);
+      const childId = childPath.split('/').pop();
+      const yours = m.locator('table[aria-labelledby="yours"]');
+      if ((await yours.locator(`a[href="/children/${childId}"]`).count()) === 0
+        || !(await yours.innerText()).includes('Early help plan review')) {
+        throw new Error('the new time limit is not on the MASH worker\'s tray');
+      }
+      return response;
+    });
+    await step('chronology', m, mash.jsPage, () => m.goto(`${baseUrl}${childPath}/chronology`));
+    log('journey: practitioner -> MASH -> letter -> work tray checked');
+  } catch (err) {
+    log(`journey stopped: ${err.message.split('\n')[0]}`);
+  } finally {
+    for (const c of [practitioner, mash]) {
+      await c.noJs.close();
+      await c.js.close();
+    }
+  }
+}
+
 function printReport() {
   const rows = results.map((r) => ({
     result: r.problems.length || r.violations === null || r.violations.length ? 'FAIL' : 'ok',
@@ -698,6 +843,7 @@ async function main() {
     await testSignedOut(browser, baseUrl);
     for (const account of ACCOUNTS) await testAccount(browser, baseUrl, account);
     await testSecondFactorPages(browser, baseUrl);
+    await testJourney(browser, baseUrl);
 
     failures = printReport();
     await writeFile(join(RESULTS_DIR, 'report.json'), JSON.stringify({ baseUrl, results }, null, 2) + '\n');

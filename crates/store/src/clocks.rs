@@ -178,15 +178,14 @@ pub struct TrayItem {
     pub child_name: String,
 }
 
-/// Whose clocks a work tray shows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Whose clocks a work tray shows; each level that is set is read through its own index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrayOwner {
-    /// The user: clocks they own.
-    pub user: UserId,
-    /// Their team: clocks owned by the team and no one person.
+    /// Clocks this user owns.
+    pub user: Option<UserId>,
+    /// Clocks owned by this team and no one person.
     pub team: Option<TeamId>,
-    /// Their agency: clocks owned by the agency and no team, when the user may take them
-    /// (MASH workers, managers).
+    /// Clocks owned by this agency and no team (the MASH's until it allocates them).
     pub agency: Option<AgencyId>,
 }
 
@@ -236,7 +235,10 @@ impl Store {
         owner: &TrayOwner,
         limit: i64,
     ) -> Result<Vec<TrayItem>, StoreError> {
-        let mut parts = vec![("k.owner_user = $1".to_owned(), owner.user.to_string())];
+        let mut parts = Vec::new();
+        if let Some(user) = owner.user {
+            parts.push(("k.owner_user = $1".to_owned(), user.to_string()));
+        }
         if let Some(team) = owner.team {
             parts.push((
                 "k.owner_team = $1 AND k.owner_user IS NULL".to_owned(),

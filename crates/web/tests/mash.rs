@@ -362,7 +362,7 @@ async fn r2_7_early_help_needs_a_lead_worker_and_starts_a_three_month_review_on_
         .store
         .work_tray(
             &TrayOwner {
-                user: manager.id,
+                user: Some(manager.id),
                 team: None,
                 agency: None,
             },
@@ -532,38 +532,20 @@ async fn r3_an_overdue_clock_is_escalated_once_to_the_owners_manager_by_email_wi
     Ok(())
 }
 
-/// A token for a world service account with the given scopes.
-async fn api_token(w: &World, email: &str, scopes: &[&str]) -> Result<String> {
-    let user = w.store.user_by_email(email).await?.ok_or("no user")?;
-    let token = safehub_auth::Token::generate_api();
-    let mut tx = w.store.begin().await?;
-    safehub_store::sessions::insert_api_token(
-        &mut tx,
-        &uuid::Uuid::new_v4().to_string(),
-        &token.hash(),
-        user.id,
-        "test",
-        &scopes.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(token.encode())
-}
-
 #[tokio::test]
 async fn r2_9_the_mash_steps_are_in_the_api_with_the_same_rules() -> Result {
     let w = common::spawn().await?;
     add_people(&w).await?;
     let id = refer(&w, "key-6", Some(2)).await?;
     let http = reqwest::Client::new();
-    let token = api_token(
+    let token = common::api_token_with(
         &w,
         "service@test.invalid",
         &["referrals:read", "referrals:write"],
     )
     .await?;
-    let reader = api_token(&w, "service@test.invalid", &["referrals:read"]).await?;
-    let police = api_token(
+    let reader = common::api_token_with(&w, "service@test.invalid", &["referrals:read"]).await?;
+    let police = common::api_token_with(
         &w,
         "police.service@test.invalid",
         &["referrals:read", "referrals:write"],

@@ -381,7 +381,7 @@ pub async fn clocks(
 ) -> Result<Json<Vec<ClockBody>>, ApiError> {
     caller.require(SCOPE_REFERRALS_READ)?;
     let owner = TrayOwner {
-        user: caller.principal.user,
+        user: Some(caller.principal.user),
         team: None,
         agency: Some(caller.principal.agency),
     };

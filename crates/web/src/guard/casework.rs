@@ -89,15 +89,32 @@ pub fn works_in_mash(who: &Principal) -> bool {
     who.roles.contains(&Role::MashWorker)
 }
 
-/// Keeps the items whose child the user may see (the same decision as opening each one),
-/// and audits the list as one entry.
+/// Keeps the items whose child the user may see: the child's facts are read in one query
+/// and each item passes the same decision as opening the child's Concerns section. The
+/// list is audited as one entry.
 pub async fn filter_by_concerns<T>(
     state: &AppState,
     who: &Principal,
-    items: Vec<(T, Child, ChildAgencies)>,
+    items: Vec<T>,
+    child_of: impl Fn(&T) -> ChildId,
     list: RecordKind,
     client: &Client,
 ) -> Result<Vec<T>, AppError> {
+    let ids: Vec<ChildId> = items.iter().map(&child_of).collect();
+    let facts: std::collections::HashMap<ChildId, (Child, ChildAgencies)> = state
+        .store()
+        .children_with_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|(c, a)| (c.id, (c, a)))
+        .collect();
+    let items: Vec<(T, Child, ChildAgencies)> = items
+        .into_iter()
+        .filter_map(|i| {
+            let (c, a) = facts.get(&child_of(&i))?.clone();
+            Some((i, c, a))
+        })
+        .collect();
     let asked: Vec<Resource> = items
         .iter()
         .map(|(_, c, a)| section_resource(&child_facts(c, a), a, Section::Concerns))

@@ -83,22 +83,15 @@ pub(crate) async fn visible_queue(
     let items = store
         .mash_queue(&agencies, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         .await?;
-    let ids: Vec<_> = items.iter().map(|i| i.referral.child).collect();
-    let facts: HashMap<_, _> = store
-        .children_with_facts(&ids)
-        .await?
-        .into_iter()
-        .map(|(c, a)| (c.id, (c, a)))
-        .collect();
-    let with_facts: Vec<(QueueItem, _, _)> = items
-        .into_iter()
-        .filter_map(|i| {
-            let (c, a) = facts.get(&i.referral.child)?.clone();
-            Some((i, c, a))
-        })
-        .collect();
-    let shown =
-        guard::filter_by_concerns(state, who, with_facts, RecordKind::MashQueue, client).await?;
+    let shown = guard::filter_by_concerns(
+        state,
+        who,
+        items,
+        |i: &QueueItem| i.referral.child,
+        RecordKind::MashQueue,
+        client,
+    )
+    .await?;
     Ok((shown, total, page, pages))
 }
 

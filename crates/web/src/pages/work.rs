@@ -1,8 +1,6 @@
 //! The work tray of statutory clocks (R3), recording a clock's work as done, the user's
 //! notifications, and the administrators' calendar of added non-working days.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,23 +41,55 @@ pub struct TrayRow {
 #[template(path = "work_tray.html")]
 struct TrayPage {
     layout: Layout,
-    rows: Vec<TrayRow>,
+    sections: Vec<TraySection>,
     overdue: usize,
 }
 
-/// Whose clocks the user's tray holds: their own, their team's, and (for MASH workers and
-/// team managers) those still owned by their agency as a whole.
-fn tray_owner(who: &SignedIn) -> TrayOwner {
+/// One part of the tray: the user's own clocks, their team's, or their agency's not yet
+/// given to anyone.
+pub struct TraySection {
+    title: &'static str,
+    id: &'static str,
+    rows: Vec<TrayRow>,
+}
+
+/// The parts of a user's tray: their own clocks; their team's not given to one person; and,
+/// for MASH workers and team managers, their agency's not yet given to a team.
+fn tray_sections(who: &SignedIn) -> Vec<(&'static str, &'static str, TrayOwner)> {
+    let mut sections = vec![(
+        "Yours",
+        "yours",
+        TrayOwner {
+            user: Some(who.user.id),
+            ..TrayOwner::default()
+        },
+    )];
+    if let Some(team) = who.user.team {
+        sections.push((
+            "Your team's",
+            "team",
+            TrayOwner {
+                team: Some(team),
+                ..TrayOwner::default()
+            },
+        ));
+    }
     let agency_wide = who
         .user
         .roles
         .iter()
         .any(|r| matches!(r, Role::MashWorker | Role::TeamManager));
-    TrayOwner {
-        user: who.user.id,
-        team: who.user.team,
-        agency: agency_wide.then_some(who.user.agency),
+    if agency_wide {
+        sections.push((
+            "Your agency's, not yet allocated",
+            "agency",
+            TrayOwner {
+                agency: Some(who.user.agency),
+                ..TrayOwner::default()
+            },
+        ));
     }
+    sections
 }
 
 /// The open clocks of a tray whose child the user may see (the same decision as opening
@@ -71,58 +101,53 @@ pub(crate) async fn visible_tray(
     owner: &TrayOwner,
     limit: i64,
 ) -> Result<Vec<TrayItem>, AppError> {
-    let store = state.store();
-    let items = store.work_tray(owner, limit).await?;
-    let ids: Vec<_> = items.iter().map(|i| i.clock.child).collect();
-    let facts: HashMap<_, _> = store
-        .children_with_facts(&ids)
-        .await?
-        .into_iter()
-        .map(|(c, a)| (c.id, (c, a)))
-        .collect();
-    let with_facts: Vec<(TrayItem, _, _)> = items
-        .into_iter()
-        .filter_map(|i| {
-            let (c, a) = facts.get(&i.clock.child)?.clone();
-            Some((i, c, a))
-        })
-        .collect();
-    guard::filter_by_concerns(state, who, with_facts, RecordKind::Clock, client).await
+    let items = state.store().work_tray(owner, limit).await?;
+    guard::filter_by_concerns(
+        state,
+        who,
+        items,
+        |i: &TrayItem| i.clock.child,
+        RecordKind::Clock,
+        client,
+    )
+    .await
 }
 
-/// GET /work: the open statutory clocks the user owns, soonest first, overdue marked.
-/// Each child on the tray passes the same decision as opening its record.
+/// GET /work: the open statutory clocks the user owns, in parts (theirs, their team's,
+/// their agency's), each soonest first with overdue marked. Each child on the tray passes
+/// the same decision as opening its record.
 pub async fn tray(
     State(state): State<AppState>,
     who: SignedIn,
     client: Client,
 ) -> Result<Response, AppError> {
-    let shown = visible_tray(
-        &state,
-        &who.principal,
-        &client,
-        &tray_owner(&who),
-        TRAY_SIZE,
-    )
-    .await?;
     let now = safehub_store::now_ms();
-    let rows: Vec<TrayRow> = shown
-        .into_iter()
-        .map(|i| TrayRow {
-            id: i.clock.id.clone(),
-            child_id: i.clock.child.to_string(),
-            child_name: i.child_name,
-            label: i.clock.kind.label(),
-            due: london_time(i.clock.due_at),
-            overdue: i.clock.due_at < now,
-            referral: i.clock.referral,
-            escalated: i.clock.escalated_at.is_some(),
-        })
-        .collect();
+    let mut sections = Vec::new();
+    for (title, id, owner) in tray_sections(&who) {
+        let shown = visible_tray(&state, &who.principal, &client, &owner, TRAY_SIZE).await?;
+        let rows = shown
+            .into_iter()
+            .map(|i| TrayRow {
+                id: i.clock.id.clone(),
+                child_id: i.clock.child.to_string(),
+                child_name: i.child_name,
+                label: i.clock.kind.label(),
+                due: london_time(i.clock.due_at),
+                overdue: i.clock.due_at < now,
+                referral: i.clock.referral,
+                escalated: i.clock.escalated_at.is_some(),
+            })
+            .collect();
+        sections.push(TraySection { title, id, rows });
+    }
     render(&TrayPage {
         layout: who.layout(&state, "Your statutory time limits", "/work"),
-        overdue: rows.iter().filter(|r| r.overdue).count(),
-        rows,
+        overdue: sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .filter(|r| r.overdue)
+            .count(),
+        sections,
     })
 }
 
