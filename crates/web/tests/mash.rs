@@ -647,3 +647,60 @@ async fn r2_9_the_mash_steps_are_in_the_api_with_the_same_rules() -> Result {
     assert_eq!(clocks.as_array().map(Vec::len), Some(2), "{clocks}");
     Ok(())
 }
+
+#[tokio::test]
+async fn r3_an_administrator_adds_a_non_working_day_and_new_clocks_skip_it() -> Result {
+    let w = common::spawn().await?;
+    let mut admin = Browser::new(&w.base);
+    admin.sign_in("admin@test.invalid").await?;
+    let page = admin.get("/admin/calendar").await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Christmas Day"));
+    let csrf = page.csrf();
+    // Bad input keeps what was typed and says what is wrong.
+    let bad = admin
+        .post(
+            "/admin/calendar",
+            &[("csrf_token", &csrf), ("day", "2027-13-01"), ("name", "")],
+        )
+        .await?;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Enter the date as year-month-day"));
+    assert!(bad.body.contains("2027-13-01"));
+    let weekend = admin
+        .post(
+            "/admin/calendar",
+            &[
+                ("csrf_token", &csrf),
+                ("day", "2027-06-05"),
+                ("name", "A Saturday"),
+            ],
+        )
+        .await?;
+    assert_eq!(weekend.status, 422);
+    assert!(weekend.body.contains("already not a working day"));
+    // Wednesday 9 June 2027 becomes a bank holiday.
+    let day: jiff::civil::Date = "2027-06-09".parse()?;
+    assert!(w.state.calendar().is_working_day(day)?);
+    let ok = admin
+        .post(
+            "/admin/calendar",
+            &[
+                ("csrf_token", &csrf),
+                ("day", "2027-06-09"),
+                ("name", "Extra bank holiday"),
+            ],
+        )
+        .await?;
+    assert_eq!(ok.status, 303);
+    assert!(!w.state.calendar().is_working_day(day)?);
+    // R3.1: a referral on Monday 7 June 2027 is now due on Friday 11, not Thursday 10.
+    let monday = "2027-06-07T09:00:00Z".parse()?;
+    let due = safehub_domain::pathway::due(&w.state.calendar(), ClockKind::Discussion, monday)?;
+    assert_eq!(due.day.to_string(), "2027-06-11");
+    // Only administrators reach the page.
+    let mut teacher = Browser::new(&w.base);
+    teacher.sign_in("teacher@test.invalid").await?;
+    assert_eq!(teacher.get("/admin/calendar").await?.status, 404);
+    Ok(())
+}
