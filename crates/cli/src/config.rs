@@ -41,6 +41,13 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// `json` (default, for log collectors) or `pretty`.
     pub log_format: String,
+    /// The address people use to reach Safehub; links in notification e-mails start with it.
+    pub public_url: String,
+    /// The SMTP server for notification e-mails, as a `[smtp]` table (`host`, `port`,
+    /// `security` = none|starttls|tls, `username`, `password`, `from`, `timeout_seconds`).
+    /// Without it, notifications are in-app only.
+    #[serde(skip_serializing)]
+    pub smtp: Option<safehub_mail::SmtpSettings>,
 }
 
 impl Default for Settings {
@@ -57,6 +64,8 @@ impl Default for Settings {
             argon2_iterations: 2,
             trust_forwarded_for: false,
             log_format: "json".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp: None,
         }
     }
 }
@@ -129,6 +138,9 @@ impl Settings {
             metrics_token: self.metrics_token.clone(),
             body_limit: 256 * 1024,
             trust_forwarded_for: self.trust_forwarded_for,
+            smtp: self.smtp.clone(),
+            public_url: self.public_url.clone(),
+            background_worker: true,
         })
     }
 

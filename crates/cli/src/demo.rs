@@ -1,7 +1,16 @@
 //! `safehub demo`: a synthetic West Midlands-style region with seven areas, their agencies,
-//! about 150 accounts across every role, and children known to several agencies. All names
-//! are invented. Every demo account shares one password and one TOTP secret, printed at
-//! start, and every page shows a "demo data" banner.
+//! about 170 accounts across every role, and some 3,300 children with three years of the
+//! front door's history: screenings, referrals by every route, MASH decisions, statutory
+//! clocks and notifications. All names are invented. Every demo account shares one password
+//! and one TOTP secret, printed at start, and every page shows a "demo data" banner.
+
+mod history;
+mod phrases;
+mod records;
+mod referral;
+mod staff;
+mod summary;
+mod write;
 
 use std::net::SocketAddr;
 
@@ -18,6 +27,53 @@ use safehub_store::organisations::{self, Agency, Area};
 use safehub_store::users::{self, NewUser};
 
 use crate::config::Settings;
+use records::DemoChild;
+use referral::DAY;
+use staff::Region;
+use summary::Summary;
+
+/// How much front-door history the demo region holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoSize {
+    /// Children added with full records, besides the region's first 45 per area.
+    pub children: usize,
+    /// Referrals over the last three years.
+    pub referrals: usize,
+}
+
+impl DemoSize {
+    /// The full demo: about 3,000 more children and 5,000 referrals.
+    pub const DEFAULT_CHILDREN: usize = 3_000;
+
+    /// `children` more children, and five referrals for every three of them.
+    pub fn with_children(children: usize) -> Self {
+        DemoSize {
+            children,
+            referrals: children * 5 / 3,
+        }
+    }
+}
+
+/// How children and referrals are shared between the areas: Birmingham, the largest
+/// authority, half as much again as each of the others.
+fn area_weights(areas: usize) -> Vec<(u32, usize)> {
+    (0..areas)
+        .map(|i| (if i == 0 { 3 } else { 2 }, i))
+        .collect()
+}
+
+/// One of `choices`, each as likely as its weight.
+fn weighted<T: Clone>(rng: &mut StdRng, choices: &[(u32, T)]) -> T {
+    let total: u32 = choices.iter().map(|(w, _)| *w).sum();
+    let mut roll = rng.gen_range(0..total.max(1));
+    for (w, v) in choices {
+        if roll < *w {
+            return v.clone();
+        }
+        roll -= w;
+    }
+    choices[choices.len() - 1].1.clone()
+}
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "safehub-demo-password";
@@ -125,11 +181,12 @@ fn area_agencies(area: &str) -> Vec<AgencyPlan> {
 }
 
 /// Fills the database, unless it already holds a region.
-pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
+pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<()> {
     if !store.areas().await?.is_empty() {
         tracing::info!("the database already holds a region; leaving it as it is");
         return Ok(());
     }
+    let started = std::time::Instant::now();
     let mut rng = StdRng::seed_from_u64(2026);
     let hash = settings
         .password_hasher()?
@@ -253,6 +310,7 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
                             Some("practitioner@demo.safehub.invalid")
                         }
                         (0, Role::SocialWorker, 0) => Some("social.worker@demo.safehub.invalid"),
+                        (0, Role::TeamManager, 0) => Some("team.manager@demo.safehub.invalid"),
                         _ => None,
                     };
                     new_users.push(add_user(agency.id, vec![role], email, &mut rng));
@@ -266,7 +324,7 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
                     &mut rng,
                 ));
             }
-            ids.push((agency.id, kind));
+            ids.push((agency.id, kind, agency.name));
         }
         per_area.push(ids);
     }
@@ -277,9 +335,23 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
         users::begin_totp_enrolment(&mut tx, u.id, DEMO_TOTP_SECRET).await?;
         users::use_totp_step(&mut tx, u.id, 0).await?;
     }
+    let region = Region::new(
+        &areas
+            .iter()
+            .map(|a| (a.id, a.name.clone()))
+            .collect::<Vec<_>>(),
+        &per_area,
+        &[
+            (police.id, police.kind),
+            (partnership.id, partnership.kind),
+            (housing.id, housing.kind),
+        ],
+        &new_users,
+    );
+    let now = safehub_store::now_ms();
     let today = jiff::Zoned::now().date();
-    let mut child_count = 0;
-    for (area, agencies) in areas.iter().zip(&per_area) {
+    let mut demo_children = Vec::new();
+    for (a, (area, agencies)) in areas.iter().zip(&per_area).enumerate() {
         let cs = agencies[0].0;
         for n in 0..45 {
             let given = GIVEN[rng.gen_range(0..GIVEN.len())];
@@ -304,10 +376,34 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
                     LegalStatus::LookedAfter,
                     LegalStatus::None,
                 ][n % 5],
-                created_at: safehub_store::now_ms(),
+                // Known to agencies since before the three years of history.
+                created_at: now - history::YEARS * 365 * DAY - rng.gen_range(30..400) * DAY,
             };
             let recorder = agencies[1 + n % (agencies.len() - 1)].0;
             children::insert_child(&mut tx, &child, demo_creator, recorder).await?;
+            let staff = &region.areas[a];
+            let allocated = referral::open_to_childrens_services(child.legal_status)
+                .then(|| &staff.social_workers[n % staff.social_workers.len()]);
+            if let Some(worker) = allocated {
+                // No store function sets the allocated worker yet; the record pages will.
+                sqlx::query("UPDATE children SET allocated_worker = $1 WHERE id = $2")
+                    .bind(worker.id.to_string())
+                    .bind(child.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            demo_children.push(DemoChild {
+                id: child.id,
+                area: a,
+                date_of_birth: child.date_of_birth,
+                legal_status: child.legal_status,
+                placed_from_elsewhere: false,
+                allocated: allocated.map(|w| w.id),
+                recorder: staff.referrers[0].1.clone(),
+                created_at: Some(child.created_at),
+                stored: true,
+                record: None,
+            });
             if n % 3 != 2 {
                 children::add_agency(&mut tx, child.id, cs, Involvement::Routed).await?;
             }
@@ -334,15 +430,39 @@ pub async fn seed(store: &Store, settings: &Settings) -> Result<()> {
                 )
                 .await?;
             }
-            child_count += 1;
         }
     }
     tx.commit().await?;
+
+    // The front door's history: more children, and three years of referrals about them.
+    demo_children.extend(records::plan(&mut rng, &region, size.children, today)?);
+    let planned = history::plan(&mut rng, &region, &mut demo_children, size.referrals, now)?;
+    records::insert(store, &region, &demo_children).await?;
+    write::ensure_tool(store).await?;
+    write::referrals(store, &planned, now).await?;
+
+    let summary = Summary::of(&region, &planned, now);
+    let open_clocks = store.open_clock_count().await?;
     tracing::info!(
         areas = areas.len(),
         users = new_users.len() + 1, // and the new starter
-        children = child_count,
+        children = demo_children.len(),
+        referrals = planned.len(),
+        awaiting_triage = summary.awaiting,
+        open_clocks,
+        overdue_clocks = summary.overdue,
+        seconds = started.elapsed().as_secs_f64(),
         "demo region created"
+    );
+    summary.print(
+        [
+            areas.len(),
+            new_users.len() + 1,
+            demo_children.len(),
+            planned.len(),
+        ],
+        open_clocks,
+        started.elapsed().as_secs_f64(),
     );
     Ok(())
 }
@@ -360,8 +480,11 @@ pub fn print_welcome(addr: SocketAddr) {
     println!();
     println!("Accounts to try:");
     println!("  admin@demo.safehub.invalid          administrator (accounts, no child data)");
-    println!("  mash@demo.safehub.invalid           MASH worker, Birmingham");
-    println!("  social.worker@demo.safehub.invalid  social worker, Birmingham");
+    println!("  mash@demo.safehub.invalid           MASH worker, Birmingham (the MASH queue)");
+    println!(
+        "  social.worker@demo.safehub.invalid  social worker, Birmingham (clocks on the work tray)"
+    );
+    println!("  team.manager@demo.safehub.invalid   team manager, Birmingham");
     println!("  practitioner@demo.safehub.invalid   referring practitioner at a Birmingham school");
     println!("  auditor@demo.safehub.invalid        QA auditor, Birmingham");
     println!("  board@demo.safehub.invalid          safeguarding board reader");

@@ -41,6 +41,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long)]
         listen: Option<String>,
+        /// How many children to add with three years of front-door history (about five
+        /// referrals for every three children); fewer seed faster.
+        #[arg(long, default_value_t = demo::DemoSize::DEFAULT_CHILDREN)]
+        children: usize,
     },
     /// Bring the database schema up to date.
     Migrate {
@@ -169,9 +173,13 @@ async fn run(cli: Cli) -> Result<i32> {
             )
             .await?;
         }
-        Command::Demo { seed_only, listen } => {
+        Command::Demo {
+            seed_only,
+            listen,
+            children,
+        } => {
             let store = open_store(&settings).await?;
-            demo::seed(&store, &settings).await?;
+            demo::seed(&store, &settings, demo::DemoSize::with_children(children)).await?;
             if seed_only {
                 store.close().await;
             } else {

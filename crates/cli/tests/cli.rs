@@ -21,7 +21,7 @@ fn safehub(url: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
 async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
     // R1.1, R1.2, R1.3: seven areas, agencies of every kind, accounts in every role.
     let db = test_database().await?;
-    let out = safehub(&db.url, &["demo", "--seed-only"])?;
+    let out = safehub(&db.url, &["demo", "--seed-only", "--children", "60"])?;
     assert!(
         out.status.success(),
         "{}",
@@ -53,9 +53,12 @@ async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
     );
 
     // Seeding again leaves the region as it is.
-    let again = safehub(&db.url, &["demo", "--seed-only"])?;
+    let again = safehub(&db.url, &["demo", "--seed-only", "--children", "60"])?;
     assert!(again.status.success());
     assert_eq!(store.count_users().await?, users);
+    // The seeded front-door history writes the referrals' audit entries the chronology reads.
+    let seeded = store.verify_audit().await?.entries;
+    assert!(seeded > 0, "the demo's referrals are in the audit trail");
 
     // Some audited activity, then verify: intact, then tampered.
     let add = Command::new(env!("CARGO_BIN_EXE_safehub"))
@@ -99,7 +102,9 @@ async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("intact: 2 entries"));
+    assert!(
+        String::from_utf8_lossy(&ok.stdout).contains(&format!("intact: {} entries", seeded + 2))
+    );
 
     let mut conn = sqlx::AnyConnection::connect(store.url()).await?;
     match store.backend() {
@@ -116,7 +121,11 @@ async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
 #[tokio::test]
 async fn backup_writes_a_copy_that_opens_with_the_same_data() -> Result {
     let db = test_database().await?;
-    assert!(safehub(&db.url, &["demo", "--seed-only"])?.status.success());
+    assert!(
+        safehub(&db.url, &["demo", "--seed-only", "--children", "60"])?
+            .status
+            .success()
+    );
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("safehub-backup");
     let out = safehub(

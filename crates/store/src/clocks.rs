@@ -101,9 +101,13 @@ pub async fn end_for_referral(
     if kinds.is_empty() {
         return Ok(0);
     }
+    // No index covers `referral_id`: the referral's child narrows the search to that
+    // child's few clocks (`clocks_by_child`), and the unary `+` keeps SQLite from walking
+    // every open clock by the `ended_at` index instead. The same in the queries below.
     let sql = format!(
         "UPDATE clocks SET ended_at = $1, ended_how = $2 \
-         WHERE referral_id = $3 AND ended_at IS NULL AND kind IN ({})",
+         WHERE referral_id = $3 AND +ended_at IS NULL AND kind IN ({}) \
+         AND child_id = (SELECT child_id FROM referrals WHERE id = $3)",
         placeholders_from(4, kinds.len())
     );
     let mut q = sqlx::query(&sql).bind(at).bind(how.code()).bind(referral);
@@ -142,7 +146,8 @@ pub async fn reassign_for_referral(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE clocks SET owner_agency = $1, owner_team = $2, owner_user = $3 \
-         WHERE referral_id = $4 AND ended_at IS NULL",
+         WHERE referral_id = $4 AND +ended_at IS NULL \
+         AND child_id = (SELECT child_id FROM referrals WHERE id = $4)",
     )
     .bind(agency.to_string())
     .bind(team.map(|t| t.to_string()))
@@ -216,7 +221,8 @@ impl Store {
     /// A referral's clocks.
     pub async fn clocks_of_referral(&self, referral: &str) -> Result<Vec<Clock>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM clocks k WHERE k.referral_id = $1 ORDER BY k.due_at"
+            "SELECT {COLUMNS} FROM clocks k WHERE k.referral_id = $1 \
+             AND k.child_id = (SELECT child_id FROM referrals WHERE id = $1) ORDER BY k.due_at"
         ))
         .bind(referral)
         .fetch_all(&self.reader)
