@@ -4,6 +4,7 @@ mod analysis;
 mod calendar;
 mod config;
 mod demo;
+mod screening_tool;
 mod users;
 
 use std::path::PathBuf;
@@ -59,6 +60,9 @@ enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The CSE screening tool: load a region's own version, or list the stored ones.
+    #[command(subcommand)]
+    ScreeningTool(screening_tool::ScreeningToolCommand),
     /// Working days on the England and Wales calendar, for checking a statutory date.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -207,6 +211,12 @@ async fn run(cli: Cli) -> Result<i32> {
             let store = open_store(&settings).await?;
             users::run(&store, &settings, cmd).await?;
             store.close().await;
+        }
+        Command::ScreeningTool(cmd) => {
+            let store = open_store(&settings).await?;
+            let done = screening_tool::run(&store, cmd).await;
+            store.close().await;
+            done?;
         }
         Command::Audit(AuditCommand::Verify) => {
             let store = open_store(&settings).await?;

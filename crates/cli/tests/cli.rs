@@ -252,3 +252,71 @@ fn calendar_commands_answer_administrators_checking_a_date() -> Result {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_region_loads_its_own_screening_tool_and_a_bad_file_changes_nothing_r2_2() -> Result {
+    let db = test_database().await?;
+    let dir = tempfile::tempdir()?;
+    // The shipped tool under a region's own version name.
+    let shipped = safehub_domain::screening::DEFAULT_TOOL_JSON;
+    let own = shipped.replacen("\"wm-2025-1\"", "\"northshire-2026-1\"", 1);
+    assert_ne!(own, shipped, "the shipped tool names its version");
+    let good = dir.path().join("northshire.json");
+    std::fs::write(&good, &own)?;
+    let out = safehub(
+        &db.url,
+        &["screening-tool", "load", &good.to_string_lossy()],
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Loaded screening tool northshire-2026-1")
+    );
+    let store = Store::connect(&db.url).await?;
+    let (current, _) = store
+        .current_screening_tool()
+        .await?
+        .ok_or("no current tool")?;
+    assert_eq!(current, "northshire-2026-1");
+
+    // A file with a duplicate indicator code is refused, and the current version stays.
+    let bad = dir.path().join("bad.json");
+    let duplicated = own.replacen("\"northshire-2026-1\"", "\"northshire-2026-2\"", 1);
+    let first_code = duplicated
+        .split("\"code\": \"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .ok_or("no indicator code")?
+        .to_owned();
+    let second_code = duplicated
+        .split("\"code\": \"")
+        .nth(3)
+        .and_then(|s| s.split('"').next())
+        .ok_or("no second indicator code")?
+        .to_owned();
+    std::fs::write(
+        &bad,
+        duplicated.replacen(
+            &format!("\"code\": \"{second_code}\""),
+            &format!("\"code\": \"{first_code}\""),
+            1,
+        ),
+    )?;
+    let out = safehub(&db.url, &["screening-tool", "load", &bad.to_string_lossy()])?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid screening tool"));
+    let (current, _) = store
+        .current_screening_tool()
+        .await?
+        .ok_or("no current tool")?;
+    assert_eq!(current, "northshire-2026-1");
+    let list = safehub(&db.url, &["screening-tool", "list"])?;
+    assert!(String::from_utf8_lossy(&list.stdout).contains("northshire-2026-1 (current)"));
+    // Loading is audited and the chain stays intact.
+    let verify = safehub(&db.url, &["audit", "verify"])?;
+    assert!(verify.status.success());
+    Ok(())
+}

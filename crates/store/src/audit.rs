@@ -98,6 +98,8 @@ audit_codes!(
         DuplicateFlag => "duplicate_flag",
         /// A screening with the CSE screening tool.
         Screening => "screening",
+        /// A version of the screening tool itself.
+        ScreeningTool => "screening_tool",
         /// A contact or referral into the MASH, and its decision.
         Referral => "referral",
         /// The MASH queue.

@@ -275,6 +275,16 @@ impl Store {
         row.as_ref().map(|r| text(r, "body")).transpose()
     }
 
+    /// Every stored tool version, oldest first: (version, loaded at, current).
+    pub async fn screening_tools(&self) -> Result<Vec<(String, i64, bool)>, StoreError> {
+        sqlx::query("SELECT version, loaded_at, is_current FROM screening_tools ORDER BY loaded_at, version")
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| Ok((text(r, "version")?, int(r, "loaded_at")?, int(r, "is_current")? == 1)))
+            .collect()
+    }
+
     /// The version new screenings use, and its body.
     pub async fn current_screening_tool(&self) -> Result<Option<(String, String)>, StoreError> {
         let row = sqlx::query(
