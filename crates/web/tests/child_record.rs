@@ -821,3 +821,32 @@ async fn r2_1_the_api_records_reads_and_merges_children_under_the_same_rules() -
     assert!(doc["paths"]["/api/v1/children"].get("post").is_some());
     Ok(())
 }
+
+#[tokio::test]
+async fn r2_1_the_same_new_child_form_sent_twice_makes_one_record() -> Result {
+    let w = spawn().await?;
+    let mut b = signed_in(&w, "teacher@test.invalid").await?;
+    let form = b.get("/children/new").await?;
+    let csrf = form.csrf();
+    // The record's id is fixed when the form is shown.
+    let marker = "name=\"record_id\" value=\"";
+    let start = form.body.find(marker).ok_or("no record id in the form")? + marker.len();
+    let record_id = form.body[start..start + 36].to_owned();
+    let area = w.north.to_string();
+    let mut fields = child_form(
+        &csrf,
+        &area,
+        &[("given_name", "Twice"), ("family_name", "Clicked")],
+    );
+    fields.push(("confirmed", "yes"));
+    fields.push(("record_id", &record_id));
+    let before = w.store.count_children().await?;
+    let first = b.post("/children/new", &fields).await?;
+    let second = b.post("/children/new", &fields).await?;
+    assert_eq!(first.status, 303);
+    assert_eq!(second.status, 303, "{}", second.body);
+    assert_eq!(first.location, second.location, "both go to the one record");
+    assert_eq!(created_id(&first)?.to_string(), record_id);
+    assert_eq!(w.store.count_children().await?, before + 1);
+    Ok(())
+}

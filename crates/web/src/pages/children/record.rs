@@ -139,13 +139,19 @@ pub struct NewChildForm {
     address: AddressForm,
     area: String,
     confirmed: String,
+    /// The new record's id, fixed when the form is first shown, so that sending the same
+    /// form twice (a double click, the back button) cannot make two records.
+    record_id: String,
 }
 
 impl NewChildForm {
     /// Every field as it was typed, for carrying through the duplicate check as hidden
     /// inputs.
     fn hidden(&self) -> Vec<(String, String)> {
-        let mut out = vec![("area".to_owned(), self.area.clone())];
+        let mut out = vec![
+            ("area".to_owned(), self.area.clone()),
+            ("record_id".to_owned(), self.record_id.clone()),
+        ];
         for value in [
             serde_json::to_value(&self.fields),
             serde_json::to_value(&self.address),
@@ -176,6 +182,7 @@ struct NewPage {
     areas: Vec<(String, String, &'static str)>,
     candidates: Vec<CandidateRow>,
     hidden: Vec<(String, String)>,
+    record_id: String,
 }
 
 async fn new_page(
@@ -198,6 +205,11 @@ async fn new_page(
         areas: choices,
         candidates: Vec::new(),
         hidden: Vec::new(),
+        record_id: form
+            .record_id
+            .parse::<ChildId>()
+            .unwrap_or_else(|_| ChildId::new())
+            .to_string(),
     })
 }
 
@@ -265,6 +277,14 @@ pub async fn create(
         return render_invalid(&page);
     }
     let decision = guard::record_child_in(&state, &who.principal, area, &client).await?;
+    // The same form sent again: the record it made is already there.
+    let id = page
+        .record_id
+        .parse::<ChildId>()
+        .unwrap_or_else(|_| ChildId::new());
+    if state.store().child(id).await?.is_some() {
+        return Ok(Redirect::to(&format!("/children/{id}")).into_response());
+    }
 
     let probe = Probe {
         given: fields.name.given().to_owned(),
@@ -282,13 +302,13 @@ pub async fn create(
     }
 
     let new = NewChildRecord {
-        id: ChildId::new(),
+        id,
         area,
         fields,
         address,
         created_at: safehub_store::now_ms(),
     };
-    guard::save_new_child(
+    let saved = guard::save_new_child(
         &state,
         &who.principal,
         &decision,
@@ -298,7 +318,12 @@ pub async fn create(
         "page",
         &client,
     )
-    .await?;
+    .await;
+    // Two copies of the form racing: the second fails on the record's id, and the user is
+    // sent to the record the first one made.
+    if saved.is_err() && state.store().child(id).await?.is_none() {
+        saved?;
+    }
     Ok(Redirect::to(&format!("/children/{}", new.id)).into_response())
 }
 
