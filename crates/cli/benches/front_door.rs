@@ -26,6 +26,8 @@ mod http;
 mod inprocess;
 #[path = "front_door/setup.rs"]
 mod setup;
+#[path = "support/sign_in.rs"]
+mod sign_in_support;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,14 +38,13 @@ use safehub_domain::{AreaId, ChildId};
 use safehub_store::Store;
 use safehub_web::{AppState, WebConfig};
 
-use http::{api_submissions, load, memory_kib, sign_in};
+use http::{api_submissions, load, memory_kib};
 use inprocess::inprocess_submissions;
 use setup::{add_open_clocks, api_account, load_region};
+use sign_in_support::sign_in;
 
-type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
+use sign_in_support::Result;
 
-const PASSWORD: &str = "safehub-demo-password";
-const TOTP: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 const DAY: i64 = 86_400_000;
 
 fn env_or(name: &str, default: u64) -> u64 {

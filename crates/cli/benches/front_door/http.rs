@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use safehub_auth::TotpSecret;
 use safehub_domain::ChildId;
 use safehub_domain::screening::ScreeningTool;
 
+use super::Result;
 use super::setup::answers_json;
-use super::{PASSWORD, Result, TOTP};
 
 /// A memory figure of the process from `/proc` (`VmRSS:`, `VmHWM:`), in KiB.
 pub(super) fn memory_kib(pid: u32, field: &str) -> u64 {
@@ -36,66 +35,6 @@ fn cpu_seconds(pid: u32) -> f64 {
             Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
         })
         .unwrap_or(0.0)
-}
-
-/// The text after `marker` up to the next quote: a hidden form field's value.
-fn field<'a>(body: &'a str, marker: &str) -> &'a str {
-    body.find(marker).map_or("", |i| {
-        let rest = &body[i + marker.len()..];
-        &rest[..rest.find('"').unwrap_or(0)]
-    })
-}
-
-/// Signs in through the pages, as a browser would, and returns the session cookie.
-pub(super) async fn sign_in(http: &reqwest::Client, base: &str, email: &str) -> Result<String> {
-    let form = http.get(format!("{base}/sign-in")).send().await?;
-    let pre = form
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("")
-        .to_owned();
-    let token = field(&form.text().await?, "name=\"csrf_token\" value=\"").to_owned();
-    let body = format!(
-        "csrf_token={token}&email={}&password={PASSWORD}",
-        email.replace('@', "%40")
-    );
-    let resp = http
-        .post(format!("{base}/sign-in"))
-        .header("cookie", &pre)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await?;
-    let session = resp
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("__Host-safehub-session"))
-        .ok_or("no session")?;
-    let session = session.split(';').next().unwrap_or("").to_owned();
-    let page = http
-        .get(format!("{base}/sign-in/second-factor"))
-        .header("cookie", &session)
-        .send()
-        .await?
-        .text()
-        .await?;
-    let token = field(&page, "name=\"csrf_token\" value=\"").to_owned();
-    let code = TotpSecret::from_base32(TOTP)?.code_at(jiff::Timestamp::now().as_second());
-    let done = http
-        .post(format!("{base}/sign-in/second-factor"))
-        .header("cookie", &session)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("csrf_token={token}&code={code}"))
-        .send()
-        .await?;
-    if done.status().as_u16() != 303 {
-        return Err(format!("sign-in of {email} failed: {}", done.status()).into());
-    }
-    Ok(session)
 }
 
 /// Latencies of one load run, and what went wrong.
