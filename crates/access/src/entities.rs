@@ -5,9 +5,9 @@ use std::fmt::Display;
 use std::str::FromStr;
 
 use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression, Schema};
-use safehub_domain::{AgencyId, AreaId};
+use safehub_domain::{AgencyId, AgencyKind, AreaId, ChildId, Role, UserId};
 
-use crate::{AccessError, Action, ChildFacts, Principal, Resource};
+use crate::{AccessError, Action, ChildFacts, IntelligenceFacts, Principal, Resource, Section};
 
 /// The entity type names of the schema, parsed once.
 #[derive(Debug)]
@@ -224,5 +224,46 @@ impl Names {
                 }
             }
         })
+    }
+
+    /// One entity of every kind this crate builds, each attribute filled in (every set
+    /// non-empty), for checking once at start-up that what [`Names::principal`] and
+    /// [`Names::resource`] build conforms to the schema. The attribute names and types
+    /// are fixed by this code, not by the facts, so if these conform, every entity built
+    /// later does too, and decisions need not check again.
+    pub(crate) fn samples(&self) -> Result<Vec<Entity>, BuildError> {
+        let (area, agency) = (AreaId::new(), AgencyId::new());
+        let principal = Principal {
+            user: UserId::new(),
+            agency,
+            agency_kind: AgencyKind::ALL[0],
+            areas: vec![area],
+            roles: Role::ALL.to_vec(),
+        };
+        let child = ChildFacts {
+            id: ChildId::new(),
+            area,
+            involved_agencies: vec![agency],
+            routed_to: vec![agency],
+        };
+        let resources = [
+            Resource::ChildSection {
+                child,
+                section: Section::Summary,
+                hidden_from: vec![agency],
+            },
+            Resource::Intelligence(IntelligenceFacts {
+                area,
+                shared_with: vec![agency],
+            }),
+            Resource::UserAccount { areas: vec![area] },
+            Resource::NewChild { area },
+            Resource::AuditTrail { area },
+        ];
+        let mut all = vec![self.principal(&principal)?.1];
+        for what in &resources {
+            all.extend(self.resource(what)?.entities);
+        }
+        Ok(all)
     }
 }

@@ -41,6 +41,11 @@ pub enum AccessError {
     /// The policies do not validate against the schema (strict mode), or validation warned.
     #[error("the policies do not validate against the schema: {}", .0.join("; "))]
     Validation(Vec<String>),
+    /// The entities this crate builds from Safehub's facts do not conform to the schema
+    /// (say, the schema requires an attribute that is never filled in). Checked once at
+    /// start-up, so that no decision needs to check it again.
+    #[error("the entities Safehub builds do not conform to the schema: {0}")]
+    EntitiesDoNotConform(String),
     /// The schema lacks an entity type or action this crate relies on.
     #[error("the schema lacks {0}")]
     MissingFromSchema(String),

@@ -1,8 +1,8 @@
 //! What a decision says: allowed or not, and which policies made it (for the audit entry).
 
 use safehub_access::{
-    Action, Authorizer, ChildFacts, IntelligenceFacts, POLICY_SOURCES, Principal, Resource,
-    SCHEMA_SOURCE, Section,
+    AccessError, Action, Authorizer, ChildFacts, IntelligenceFacts, POLICY_SOURCES, Principal,
+    Resource, SCHEMA_SOURCE, Section,
 };
 use safehub_domain::{AgencyId, AgencyKind, AreaId, ChildId, Role, UserId};
 
@@ -252,14 +252,16 @@ fn an_action_that_does_not_apply_to_the_resource_is_denied_by_default() {
 
 #[test]
 fn an_internal_error_is_a_denial_naming_the_error_without_personal_data() {
-    // A schema that wants a fact decide() does not supply: the entities cannot conform.
-    let schema = SCHEMA_SOURCE.replace(
-        "  roles: Set<String>,",
-        "  roles: Set<String>,\n  pin: Long,",
-    );
-    assert_ne!(schema, SCHEMA_SOURCE);
-    let broken =
-        Authorizer::from_sources(&schema, POLICY_SOURCES).expect("policies still validate");
+    // A forbid whose evaluation fails (the sum overflows a Long): Cedar would skip it and
+    // let the permit through, so the decision must instead be a denial naming the failure.
+    const OVERFLOWING: &str = r#"
+        @id("forbid-that-overflows")
+        forbid (principal, action == Action::"View", resource is Child)
+        when { principal.roles.contains("social_worker") && 9223372036854775807 + 1 > 0 };
+    "#;
+    let mut sources = POLICY_SOURCES.to_vec();
+    sources.push(("overflowing.cedar", OVERFLOWING));
+    let broken = Authorizer::from_sources(SCHEMA_SOURCE, &sources).expect("policies validate");
     let (agency, area) = (AgencyId::new(), AreaId::new());
     let worker = user(
         agency,
@@ -269,17 +271,43 @@ fn an_internal_error_is_a_denial_naming_the_error_without_personal_data() {
     );
     let facts = child_involving(agency, area);
     let child_id = facts.id.to_string();
+    assert!(
+        authorizer()
+            .decide(&worker, Action::View, &Resource::Child(facts.clone()))
+            .allowed,
+        "without the broken forbid the worker may view the child"
+    );
     let decision = broken.decide(&worker, Action::View, &Resource::Child(facts));
     assert!(!decision.allowed);
     assert!(decision.is_error());
-    assert_eq!(decision.policies.len(), 1);
-    assert!(decision.policies[0].starts_with("error: "), "{decision:?}");
+    assert_eq!(
+        decision.policies,
+        ["error: policy evaluation failed in forbid-that-overflows"]
+    );
     for id in [worker.user.to_string(), agency.to_string(), child_id] {
         assert!(
             !decision.policy_list().contains(&id),
             "no identifiers in {decision:?}"
         );
     }
+}
+
+#[test]
+fn a_schema_the_built_entities_do_not_conform_to_is_refused_at_start_up() {
+    // A schema that wants a fact the entities never carry: refused when loading, so that no
+    // decision has to check the entities against the schema again.
+    let schema = SCHEMA_SOURCE.replace(
+        "  roles: Set<String>,",
+        "  roles: Set<String>,\n  pin: Long,",
+    );
+    assert_ne!(schema, SCHEMA_SOURCE);
+    let refused = Authorizer::from_sources(&schema, POLICY_SOURCES)
+        .expect_err("entities without `pin` do not conform");
+    assert!(
+        matches!(refused, AccessError::EntitiesDoNotConform(_)),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("pin"), "{refused}");
 }
 
 #[test]

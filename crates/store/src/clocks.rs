@@ -101,13 +101,9 @@ pub async fn end_for_referral(
     if kinds.is_empty() {
         return Ok(0);
     }
-    // No index covers `referral_id`: the referral's child narrows the search to that
-    // child's few clocks (`clocks_by_child`), and the unary `+` keeps SQLite from walking
-    // every open clock by the `ended_at` index instead. The same in the queries below.
     let sql = format!(
         "UPDATE clocks SET ended_at = $1, ended_how = $2 \
-         WHERE referral_id = $3 AND +ended_at IS NULL AND kind IN ({}) \
-         AND child_id = (SELECT child_id FROM referrals WHERE id = $3)",
+         WHERE referral_id = $3 AND ended_at IS NULL AND kind IN ({})",
         placeholders_from(4, kinds.len())
     );
     let mut q = sqlx::query(&sql).bind(at).bind(how.code()).bind(referral);
@@ -146,8 +142,7 @@ pub async fn reassign_for_referral(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE clocks SET owner_agency = $1, owner_team = $2, owner_user = $3 \
-         WHERE referral_id = $4 AND +ended_at IS NULL \
-         AND child_id = (SELECT child_id FROM referrals WHERE id = $4)",
+         WHERE referral_id = $4 AND ended_at IS NULL",
     )
     .bind(agency.to_string())
     .bind(team.map(|t| t.to_string()))
@@ -181,6 +176,74 @@ pub struct TrayItem {
     pub clock: Clock,
     /// The child's name.
     pub child_name: String,
+}
+
+/// The parts of a work tray, each read through its own index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrayPart {
+    /// Clocks one person owns.
+    Yours,
+    /// Clocks a team owns and no one person.
+    Team,
+    /// Clocks an agency owns and no team (the MASH's until it allocates them).
+    Agency,
+}
+
+/// How many open clocks one part of a tray holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrayCount {
+    /// The part of the tray.
+    pub part: TrayPart,
+    /// Its open clocks.
+    pub open: i64,
+    /// Those of them overdue.
+    pub overdue: i64,
+}
+
+impl TrayOwner {
+    /// This owner with only the given part set (none if this owner does not set it).
+    pub fn only(&self, part: TrayPart) -> TrayOwner {
+        TrayOwner {
+            user: self.user.filter(|_| part == TrayPart::Yours),
+            team: self.team.filter(|_| part == TrayPart::Team),
+            agency: self.agency.filter(|_| part == TrayPart::Agency),
+        }
+    }
+
+    /// The parts this owner sets: the part, its condition on `clocks k` with `$N` for the
+    /// owner's id, and the id.
+    fn parts(&self) -> Vec<(TrayPart, &'static str, String)> {
+        let mut parts = Vec::new();
+        if let Some(user) = self.user {
+            parts.push((TrayPart::Yours, "k.owner_user = $N", user.to_string()));
+        }
+        if let Some(team) = self.team {
+            parts.push((
+                TrayPart::Team,
+                "k.owner_team = $N AND k.owner_user IS NULL",
+                team.to_string(),
+            ));
+        }
+        if let Some(agency) = self.agency {
+            parts.push((
+                TrayPart::Agency,
+                "k.owner_agency = $N AND k.owner_team IS NULL AND k.owner_user IS NULL",
+                agency.to_string(),
+            ));
+        }
+        parts
+    }
+}
+
+impl TrayItem {
+    /// The part of the tray the clock is on, from who owns it.
+    pub fn part(&self) -> TrayPart {
+        match (self.clock.owner_user, self.clock.owner_team) {
+            (Some(_), _) => TrayPart::Yours,
+            (None, Some(_)) => TrayPart::Team,
+            (None, None) => TrayPart::Agency,
+        }
+    }
 }
 
 /// Whose clocks a work tray shows; each level that is set is read through its own index.
@@ -221,8 +284,7 @@ impl Store {
     /// A referral's clocks.
     pub async fn clocks_of_referral(&self, referral: &str) -> Result<Vec<Clock>, StoreError> {
         sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM clocks k WHERE k.referral_id = $1 \
-             AND k.child_id = (SELECT child_id FROM referrals WHERE id = $1) ORDER BY k.due_at"
+            "SELECT {COLUMNS} FROM clocks k WHERE k.referral_id = $1 ORDER BY k.due_at"
         ))
         .bind(referral)
         .fetch_all(&self.reader)
@@ -232,52 +294,100 @@ impl Store {
         .collect()
     }
 
-    /// The open clocks on a work tray, soonest due first (overdue at the top).
+    /// The open clocks on a work tray, soonest due first (overdue at the top): from each
+    /// part of the tray that `owner` sets (see [`TrayPart`]), up to `limit_per_part` after
+    /// skipping the `offset` soonest.
     ///
-    /// Each owner level is its own indexed range, merged here, so the page costs the same
-    /// however many clocks other people own.
+    /// Each part is its own indexed range, so the page costs the same however many clocks
+    /// other people own; the parts are read in one statement.
     pub async fn work_tray(
         &self,
         owner: &TrayOwner,
-        limit: i64,
+        limit_per_part: i64,
+        offset: i64,
     ) -> Result<Vec<TrayItem>, StoreError> {
-        let mut parts = Vec::new();
-        if let Some(user) = owner.user {
-            parts.push(("k.owner_user = $1".to_owned(), user.to_string()));
+        let parts = owner.parts();
+        if parts.is_empty() {
+            return Ok(Vec::new());
         }
-        if let Some(team) = owner.team {
-            parts.push((
-                "k.owner_team = $1 AND k.owner_user IS NULL".to_owned(),
-                team.to_string(),
-            ));
+        let sql = parts
+            .iter()
+            .enumerate()
+            .map(|(i, (_, clause, _))| {
+                format!(
+                    "SELECT * FROM (SELECT {COLUMNS}, \
+                     c.given_name || ' ' || c.family_name AS child_name \
+                     FROM clocks k JOIN children c ON c.id = k.child_id \
+                     WHERE {} AND k.ended_at IS NULL ORDER BY k.due_at, k.id \
+                     LIMIT {limit_per_part} OFFSET {offset}) p{i}",
+                    clause.replace("$N", &format!("${}", i + 1))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut q = sqlx::query(&sql);
+        for (_, _, value) in parts {
+            q = q.bind(value);
         }
-        if let Some(agency) = owner.agency {
-            parts.push((
-                "k.owner_agency = $1 AND k.owner_team IS NULL AND k.owner_user IS NULL".to_owned(),
-                agency.to_string(),
-            ));
-        }
-        let mut items = Vec::new();
-        for (clause, value) in parts {
-            let sql = format!(
-                "SELECT {COLUMNS}, c.given_name || ' ' || c.family_name AS child_name \
-                 FROM clocks k JOIN children c ON c.id = k.child_id \
-                 WHERE {clause} AND k.ended_at IS NULL ORDER BY k.due_at LIMIT {limit}"
-            );
-            for r in sqlx::query(&sql)
-                .bind(value)
-                .fetch_all(&self.reader)
-                .await?
-            {
-                items.push(TrayItem {
-                    clock: read(&r)?,
-                    child_name: text(&r, "child_name")?,
-                });
-            }
-        }
+        let mut items = q
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(TrayItem {
+                    clock: read(r)?,
+                    child_name: text(r, "child_name")?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         items.sort_by(|a, b| (a.clock.due_at, &a.clock.id).cmp(&(b.clock.due_at, &b.clock.id)));
-        items.truncate(usize::try_from(limit).unwrap_or(0));
         Ok(items)
+    }
+
+    /// How many open clocks each part of the tray that `owner` sets holds, and how many of
+    /// those are overdue at `now`, in the order of [`TrayPart`].
+    pub async fn tray_counts(
+        &self,
+        owner: &TrayOwner,
+        now: i64,
+    ) -> Result<Vec<TrayCount>, StoreError> {
+        let parts = owner.parts();
+        if parts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {}",
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, (_, clause, _))| {
+                    let clause = clause.replace("$N", &format!("${}", i + 1));
+                    format!(
+                        "(SELECT COUNT(*) FROM clocks k WHERE {clause} AND k.ended_at IS NULL) \
+                         AS open{i}, \
+                         (SELECT COUNT(*) FROM clocks k WHERE {clause} AND k.ended_at IS NULL \
+                         AND k.due_at < {now}) AS overdue{i}"
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (_, _, value) in &parts {
+            q = q.bind(value.clone());
+        }
+        let row = q.fetch_one(&self.reader).await?;
+        parts
+            .iter()
+            .enumerate()
+            .map(|(i, (part, _, _))| {
+                Ok(TrayCount {
+                    part: *part,
+                    open: int(&row, &format!("open{i}"))?,
+                    overdue: int(&row, &format!("overdue{i}"))?,
+                })
+            })
+            .collect()
     }
 
     /// Open clocks overdue at `now` and not yet escalated, oldest first.

@@ -170,6 +170,10 @@ fn sqlite_pool(size: u32) -> AnyPoolOptions {
         .max_connections(size)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        // A connection to a local file does not go stale the way a network one can, so the
+        // pool need not ping it before lending it out: that ping is one more round trip to
+        // the connection's thread on every query (sqlx still checks it when it comes back).
+        .test_before_acquire(false)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
                 conn.execute(sqlx::raw_sql(SQLITE_PRAGMAS)).await?;

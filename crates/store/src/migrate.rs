@@ -51,6 +51,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "tray and queue indexes",
+        common: include_str!("../migrations/common/0006_tray_and_queue_indexes.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// What a migration run did, for the start-up message.

@@ -298,18 +298,18 @@ impl Store {
         if mash_agencies.is_empty() {
             return Ok(Vec::new());
         }
-        // The page of referrals is chosen first, so the clock look-ups run for its rows
-        // only. Clocks are found through the child's index (a child has few); the unary `+`
-        // keeps SQLite from scanning every open clock by the `ended_at` index instead.
+        // The page of referrals is chosen first, read in order from `referrals_by_queue`
+        // (whose expression this ORDER BY must repeat exactly), so the clock look-ups
+        // (`clocks_by_referral`) run for its rows only.
         let sql = format!(
             "SELECT r.id, r.child_id, r.area_id, r.route, r.screening_id, r.category, \
              r.received_at, r.referrer_user, r.referrer_agency, r.referrer_name, \
              r.referrer_contact, r.mash_agency, r.summary, r.details, r.status, r.version, \
              c.given_name || ' ' || c.family_name AS child_name, \
-             (SELECT MIN(k.due_at) FROM clocks k WHERE k.child_id = r.child_id \
-                 AND k.referral_id = r.id AND +k.ended_at IS NULL) AS next_due_at, \
-             (SELECT k.kind FROM clocks k WHERE k.child_id = r.child_id \
-                 AND k.referral_id = r.id AND +k.ended_at IS NULL \
+             (SELECT MIN(k.due_at) FROM clocks k \
+                 WHERE k.referral_id = r.id AND k.ended_at IS NULL) AS next_due_at, \
+             (SELECT k.kind FROM clocks k \
+                 WHERE k.referral_id = r.id AND k.ended_at IS NULL \
                  ORDER BY k.due_at LIMIT 1) AS next_due_kind \
              FROM (SELECT * FROM referrals \
                  WHERE status = 'awaiting_triage' AND mash_agency IN ({}) \

@@ -13,7 +13,7 @@ use safehub_auth::PasswordHasher;
 use safehub_auth::SecretString;
 use safehub_domain::pathway::{ClockEnd, ClockKind, RouteIn};
 use safehub_domain::{AgencyKind, LegalStatus, Role};
-use safehub_store::clocks::TrayOwner;
+use safehub_store::clocks::{self, Clock, TrayOwner, TrayPart};
 use safehub_web::WebConfig;
 use safehub_web::client::Client;
 use safehub_web::front_door::{self, Intake};
@@ -367,6 +367,7 @@ async fn r2_7_early_help_needs_a_lead_worker_and_starts_a_three_month_review_on_
                 agency: None,
             },
             10,
+            0,
         )
         .await?;
     assert_eq!(tray.len(), 1);
@@ -393,6 +394,109 @@ async fn r2_7_early_help_needs_a_lead_worker_and_starts_a_three_month_review_on_
             .body
             .contains("Early help plan review")
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn r3_a_long_tray_shows_the_soonest_of_each_part_and_pages_through_the_rest() -> Result {
+    let w = common::spawn().await?;
+    add_people(&w).await?;
+    let manager = w
+        .store
+        .user_by_email("manager@test.invalid")
+        .await?
+        .ok_or("user")?;
+    // 120 clocks on the manager's own tray (the first 45 overdue), and 3 more of the MASH's
+    // not yet allocated, all about a child the MASH received.
+    let now = safehub_store::now_ms();
+    let everything = TrayOwner {
+        user: Some(manager.id),
+        team: None,
+        agency: Some(w.mash),
+    };
+    let before = w.store.tray_counts(&everything, now).await?;
+    let (agency_before, overdue_before) = (before[1].open, before[1].overdue);
+    let hour = 3_600_000;
+    let mut tx = w.store.begin().await?;
+    for i in 0..123_i64 {
+        let own = i < 120;
+        clocks::start(
+            &mut tx,
+            &Clock {
+                id: format!("clock-{i:03}"),
+                kind: ClockKind::Discussion,
+                child: w.school_child,
+                referral: None,
+                started_at: now - 200 * hour,
+                due_at: now + (i - 45) * hour + 600_000,
+                due_day: "2026-11-24".to_owned(),
+                owner_agency: w.mash,
+                owner_team: None,
+                owner_user: own.then_some(manager.id),
+                ended_at: None,
+                ended_how: None,
+                escalated_at: None,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+
+    // The store reads each part in (due, id) order, page by page, and counts it.
+    let yours = everything.only(TrayPart::Yours);
+    let mut paged = Vec::new();
+    for offset in [0, 50, 100, 150] {
+        paged.extend(
+            w.store
+                .work_tray(&yours, 50, offset)
+                .await?
+                .into_iter()
+                .map(|i| i.clock.id),
+        );
+    }
+    let expected: Vec<String> = (0..120).map(|i| format!("clock-{i:03}")).collect();
+    assert_eq!(paged, expected, "every clock once, soonest first");
+    let counts = w.store.tray_counts(&yours, now).await?;
+    assert_eq!((counts[0].open, counts[0].overdue), (120, 45));
+
+    // The tray shows the 50 soonest of each part, the overdue count of all, and a way on.
+    let mut lead = Browser::new(&w.base);
+    lead.sign_in("manager@test.invalid").await?;
+    let tray = lead.get("/work").await?;
+    assert_eq!(tray.status, 200);
+    let overdue = format!("{} overdue", 45 + overdue_before);
+    assert!(tray.body.contains(&overdue), "{}", tray.body);
+    assert!(tray.body.contains("The 50 soonest of 120 open."));
+    assert!(tray.body.contains("href=\"/work/yours\""));
+    let agency_open = usize::try_from(3 + agency_before)?;
+    assert_eq!(
+        tray.body.matches("Record as done").count(),
+        50 + agency_open,
+        "50 of the manager's own, and all the agency's"
+    );
+
+    // Page 3 of the manager's own part holds the last 20; a page past the end shows the last.
+    for asked in ["3", "99"] {
+        let page = lead.get(&format!("/work/yours?page={asked}")).await?;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Page 3 of 3 (120 open)"),
+            "{}",
+            page.body
+        );
+        assert_eq!(page.body.matches("Record as done").count(), 20);
+        assert!(page.body.contains("/work/clocks/clock-119/done"));
+        assert!(!page.body.contains("/work/clocks/clock-099/done"));
+    }
+    let agency = lead.get("/work/agency").await?;
+    assert_eq!(agency.body.matches("Record as done").count(), agency_open);
+
+    // A teacher has no agency part to their tray, and no part has another name.
+    let mut teacher = Browser::new(&w.base);
+    teacher.sign_in("teacher@test.invalid").await?;
+    assert_eq!(teacher.get("/work/agency").await?.status, 404);
+    assert_eq!(teacher.get("/work/everyone").await?.status, 404);
+    assert_eq!(teacher.get("/work/yours").await?.status, 200);
     Ok(())
 }
 

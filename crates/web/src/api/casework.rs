@@ -25,6 +25,9 @@ use crate::layout::Layout;
 use crate::pages::mash::{DecisionForm, build_decision, check_decision, visible_queue};
 use crate::pages::work::visible_tray;
 
+/// The most clocks `GET /api/v1/clocks` returns, soonest first.
+const API_TRAY_SIZE: i64 = 500;
+
 /// The scope that lets a token read referrals, clocks and chronologies.
 pub const SCOPE_REFERRALS_READ: &str = "referrals:read";
 /// The scope that lets a token record MASH decisions.
@@ -385,7 +388,9 @@ pub async fn clocks(
         team: None,
         agency: Some(caller.principal.agency),
     };
-    let shown = visible_tray(&state, &caller.principal, &client, &owner, 500).await?;
+    let mut shown =
+        visible_tray(&state, &caller.principal, &client, &owner, API_TRAY_SIZE, 0).await?;
+    shown.truncate(API_TRAY_SIZE as usize);
     let now = safehub_store::now_ms();
     Ok(Json(
         shown

@@ -108,23 +108,26 @@ pub async fn filter_by_concerns<T>(
         .into_iter()
         .map(|(c, a)| (c.id, (c, a)))
         .collect();
-    let items: Vec<(T, Child, ChildAgencies)> = items
-        .into_iter()
-        .filter_map(|i| {
-            let (c, a) = facts.get(&child_of(&i))?.clone();
-            Some((i, c, a))
-        })
-        .collect();
-    let asked: Vec<Resource> = items
+    // One decision per child, however many of the items are about it.
+    let (children, asked): (Vec<ChildId>, Vec<Resource>) = facts
         .iter()
-        .map(|(_, c, a)| section_resource(&child_facts(c, a), a, Section::Concerns))
-        .collect();
+        .map(|(id, (c, a))| {
+            (
+                *id,
+                section_resource(&child_facts(c, a), a, Section::Concerns),
+            )
+        })
+        .unzip();
     let answers = state.access().decide_all(who, Action::View, &asked);
-    let shown: Vec<T> = items
+    let allowed: std::collections::HashSet<ChildId> = children
         .into_iter()
         .zip(answers)
         .filter(|(_, d)| d.allowed)
-        .map(|((t, _, _), _)| t)
+        .map(|(id, _)| id)
+        .collect();
+    let shown: Vec<T> = items
+        .into_iter()
+        .filter(|i| allowed.contains(&child_of(i)))
         .collect();
     let e = entry(
         who,

@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/mash/referrals/{id}/decision", post(mash::decide))
         .route("/mash/referrals/{id}/letter", get(mash::letter))
         .route("/work", get(work::tray))
+        .route("/work/{part}", get(work::tray_part))
         .route("/work/clocks/{id}/done", post(work::clock_done))
         .route("/notifications", get(work::notifications))
         .route("/notifications/{id}", get(work::open_notification))

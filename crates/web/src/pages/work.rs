@@ -2,14 +2,14 @@
 //! notifications, and the administrators' calendar of added non-working days.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use safehub_access::Action;
 use safehub_domain::Role;
 use safehub_domain::pathway::ClockEnd;
 use safehub_store::AuditAction;
 use safehub_store::audit::{self, RecordKind};
-use safehub_store::clocks::{self, TrayItem, TrayOwner};
+use safehub_store::clocks::{self, TrayCount, TrayItem, TrayOwner, TrayPart};
 use serde::Deserialize;
 
 use super::{london_time, render, render_invalid};
@@ -22,8 +22,8 @@ use crate::layout::Layout;
 use crate::posted::Posted;
 use crate::session::SignedIn;
 
-/// Clocks on one tray page.
-const TRAY_SIZE: i64 = 100;
+/// Clocks shown in each part of the tray, and on each page of one part.
+const TRAY_SIZE: i64 = 50;
 
 /// A clock as the tray shows it.
 pub struct TrayRow {
@@ -41,8 +41,14 @@ pub struct TrayRow {
 #[template(path = "work_tray.html")]
 struct TrayPage {
     layout: Layout,
+    heading: String,
     sections: Vec<TraySection>,
-    overdue: usize,
+    overdue: i64,
+    /// Whether this is one part of the tray shown page by page.
+    paged: bool,
+    /// The page shown, of `pages` (0 when not paged).
+    page: i64,
+    pages: i64,
 }
 
 /// One part of the tray: the user's own clocks, their team's, or their agency's not yet
@@ -51,28 +57,27 @@ pub struct TraySection {
     title: &'static str,
     id: &'static str,
     rows: Vec<TrayRow>,
+    /// Open clocks in this part, shown or not.
+    open: i64,
+    /// Where to see every clock of this part, when the tray shows only the soonest.
+    more: Option<String>,
 }
 
+/// The parts of the tray the user has, in the order shown: (title, id in URLs, part).
+type TrayParts = Vec<(&'static str, &'static str, TrayPart)>;
+
 /// The parts of a user's tray: their own clocks; their team's not given to one person; and,
-/// for MASH workers and team managers, their agency's not yet given to a team.
-fn tray_sections(who: &SignedIn) -> Vec<(&'static str, &'static str, TrayOwner)> {
-    let mut sections = vec![(
-        "Yours",
-        "yours",
-        TrayOwner {
-            user: Some(who.user.id),
-            ..TrayOwner::default()
-        },
-    )];
+/// for MASH workers and team managers, their agency's not yet given to a team. Returns the
+/// parts in the order shown and the owner that reads them all.
+fn tray_sections(who: &SignedIn) -> (TrayParts, TrayOwner) {
+    let mut sections = vec![("Yours", "yours", TrayPart::Yours)];
+    let mut owner = TrayOwner {
+        user: Some(who.user.id),
+        ..TrayOwner::default()
+    };
     if let Some(team) = who.user.team {
-        sections.push((
-            "Your team's",
-            "team",
-            TrayOwner {
-                team: Some(team),
-                ..TrayOwner::default()
-            },
-        ));
+        sections.push(("Your team's", "team", TrayPart::Team));
+        owner.team = Some(team);
     }
     let agency_wide = who
         .user
@@ -83,13 +88,11 @@ fn tray_sections(who: &SignedIn) -> Vec<(&'static str, &'static str, TrayOwner)>
         sections.push((
             "Your agency's, not yet allocated",
             "agency",
-            TrayOwner {
-                agency: Some(who.user.agency),
-                ..TrayOwner::default()
-            },
+            TrayPart::Agency,
         ));
+        owner.agency = Some(who.user.agency);
     }
-    sections
+    (sections, owner)
 }
 
 /// The open clocks of a tray whose child the user may see (the same decision as opening
@@ -100,8 +103,9 @@ pub(crate) async fn visible_tray(
     client: &Client,
     owner: &TrayOwner,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<TrayItem>, AppError> {
-    let items = state.store().work_tray(owner, limit).await?;
+    let items = state.store().work_tray(owner, limit, offset).await?;
     guard::filter_by_concerns(
         state,
         who,
@@ -114,41 +118,119 @@ pub(crate) async fn visible_tray(
 }
 
 /// GET /work: the open statutory clocks the user owns, in parts (theirs, their team's,
-/// their agency's), each soonest first with overdue marked. Each child on the tray passes
-/// the same decision as opening its record.
+/// their agency's), each its soonest first with overdue marked and a link to the rest. Each
+/// child on the tray passes the same decision as opening its record.
 pub async fn tray(
     State(state): State<AppState>,
     who: SignedIn,
     client: Client,
 ) -> Result<Response, AppError> {
-    let now = safehub_store::now_ms();
-    let mut sections = Vec::new();
-    for (title, id, owner) in tray_sections(&who) {
-        let shown = visible_tray(&state, &who.principal, &client, &owner, TRAY_SIZE).await?;
-        let rows = shown
-            .into_iter()
-            .map(|i| TrayRow {
-                id: i.clock.id.clone(),
-                child_id: i.clock.child.to_string(),
-                child_name: i.child_name,
-                label: i.clock.kind.label(),
-                due: london_time(i.clock.due_at),
-                overdue: i.clock.due_at < now,
-                referral: i.clock.referral,
-                escalated: i.clock.escalated_at.is_some(),
-            })
-            .collect();
-        sections.push(TraySection { title, id, rows });
+    let (parts, owner) = tray_sections(&who);
+    let counts = state
+        .store()
+        .tray_counts(&owner, safehub_store::now_ms())
+        .await?;
+    // One read, one decision batch and one audit entry for the whole tray.
+    let shown = visible_tray(&state, &who.principal, &client, &owner, TRAY_SIZE, 0).await?;
+    let mut sections = tray_page_sections(&parts, &counts, shown);
+    for s in &mut sections {
+        if s.open > TRAY_SIZE {
+            s.more = Some(format!("/work/{}", s.id));
+        }
     }
     render(&TrayPage {
         layout: who.layout(&state, "Your statutory time limits", "/work"),
-        overdue: sections
-            .iter()
-            .flat_map(|s| &s.rows)
-            .filter(|r| r.overdue)
-            .count(),
+        heading: "Your statutory time limits".to_owned(),
+        overdue: counts.iter().map(|c| c.overdue).sum(),
         sections,
+        paged: false,
+        page: 1,
+        pages: 0,
     })
+}
+
+/// Which page of one part of the tray.
+#[derive(Deserialize)]
+pub struct PartQuery {
+    page: Option<i64>,
+}
+
+/// GET /work/{part}: every open clock of one part of the user's tray (`yours`, `team` or
+/// `agency`), soonest first, a page at a time.
+pub async fn tray_part(
+    State(state): State<AppState>,
+    Path(part): Path<String>,
+    Query(q): Query<PartQuery>,
+    who: SignedIn,
+    client: Client,
+) -> Result<Response, AppError> {
+    let (parts, owner) = tray_sections(&who);
+    let Some(&(title, id, part)) = parts.iter().find(|(_, id, _)| *id == part) else {
+        return Err(AppError::NotFound);
+    };
+    let owner = owner.only(part);
+    let counts = state
+        .store()
+        .tray_counts(&owner, safehub_store::now_ms())
+        .await?;
+    let open = counts.first().map_or(0, |c| c.open);
+    let pages = ((open + TRAY_SIZE - 1) / TRAY_SIZE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let shown = visible_tray(
+        &state,
+        &who.principal,
+        &client,
+        &owner,
+        TRAY_SIZE,
+        (page - 1) * TRAY_SIZE,
+    )
+    .await?;
+    let sections = tray_page_sections(&[(title, id, part)], &counts, shown);
+    let heading = format!("Your statutory time limits: {}", title.to_lowercase());
+    render(&TrayPage {
+        layout: who.layout(&state, &heading, "/work"),
+        heading,
+        overdue: counts.iter().map(|c| c.overdue).sum(),
+        sections,
+        paged: true,
+        page,
+        pages,
+    })
+}
+
+/// The tray's parts with their rows and counts.
+fn tray_page_sections(
+    parts: &[(&'static str, &'static str, TrayPart)],
+    counts: &[TrayCount],
+    shown: Vec<TrayItem>,
+) -> Vec<TraySection> {
+    let now = safehub_store::now_ms();
+    let mut sections: Vec<TraySection> = parts
+        .iter()
+        .map(|&(title, id, part)| TraySection {
+            title,
+            id,
+            rows: Vec::new(),
+            open: counts.iter().find(|c| c.part == part).map_or(0, |c| c.open),
+            more: None,
+        })
+        .collect();
+    for i in shown {
+        let Some(at) = parts.iter().position(|&(_, _, part)| part == i.part()) else {
+            continue;
+        };
+        sections[at].rows.push(TrayRow {
+            id: i.clock.id.clone(),
+            child_id: i.clock.child.to_string(),
+            child_name: i.child_name,
+            label: i.clock.kind.label(),
+            due: london_time(i.clock.due_at),
+            overdue: i.clock.due_at < now,
+            referral: i.clock.referral,
+            escalated: i.clock.escalated_at.is_some(),
+        });
+    }
+    sections
 }
 
 /// The empty form behind a "done" button (the CSRF token is all it carries).
