@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod child;
 pub mod ids;
+pub mod intelligence;
 pub mod organisation;
 pub mod pathway;
 pub mod role;

@@ -49,6 +49,8 @@ macro_rules! coded {
     };
 }
 
+pub(crate) use coded;
+
 coded!(
     /// How a concern reaches the MASH (R2.5).
     RouteIn {

@@ -12,6 +12,7 @@ pub mod children;
 pub mod chronology;
 pub mod clocks;
 mod db;
+pub mod intelligence;
 mod migrate;
 pub mod notifications;
 pub mod organisations;

@@ -58,6 +58,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "intelligence",
+        common: include_str!("../migrations/common/0007_intelligence.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// What a migration run did, for the start-up message.

@@ -29,6 +29,7 @@ pub const MOVED_TABLES: &[&str] = &[
     "referrals",
     "clocks",
     "notifications",
+    "intel_children",
 ];
 
 /// Exactly what a merge changed, stored with it as JSON so that it can be undone.
