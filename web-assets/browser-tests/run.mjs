@@ -47,6 +47,7 @@ const ACCOUNTS = [
   { email: 'mash@demo.safehub.invalid', role: 'MASH worker' },
   { email: 'auditor@demo.safehub.invalid', role: 'QA auditor' },
   { email: 'practitioner@demo.safehub.invalid', role: 'referring practitioner' },
+  { email: 'intelligence@demo.safehub.invalid', role: 'police intelligence officer' },
 ];
 const SIGNED_OUT = 'signed-out';
 const SKIP_PREFIXES = ['/sign-out', '/assets/', '/api/'];

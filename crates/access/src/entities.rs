@@ -208,7 +208,7 @@ impl Names {
                     entities: vec![entity],
                 }
             }
-            Resource::NewChild { area } => {
+            Resource::Area { area } => {
                 let uid = Self::uid(&self.area, area);
                 ResourceEntities {
                     entities: vec![Self::entity(uid.clone(), [])?],
@@ -257,7 +257,7 @@ impl Names {
                 shared_with: vec![agency],
             }),
             Resource::UserAccount { areas: vec![area] },
-            Resource::NewChild { area },
+            Resource::Area { area },
             Resource::AuditTrail { area },
         ];
         let mut all = vec![self.principal(&principal)?.1];

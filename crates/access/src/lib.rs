@@ -141,10 +141,10 @@ pub enum Resource {
         /// The area whose trail is read.
         area: AreaId,
     },
-    /// A child about to be recorded, with the area that will be responsible for them: the
-    /// policies see the `Area` itself.
-    NewChild {
-        /// The responsible area of the new record.
+    /// An area itself: where a new child is recorded ([`Action::Record`]), or what
+    /// information shared with the police is about ([`Action::Share`]).
+    Area {
+        /// The area.
         area: AreaId,
     },
 }
@@ -164,6 +164,9 @@ pub enum Action {
     Record,
     /// Merge a duplicate child's record into another, or undo the merge (R2.1).
     Merge,
+    /// Pass information about an area to the police with the information sharing tool
+    /// (R5.1, WM-25).
+    Share,
 }
 
 impl Section {
@@ -188,13 +191,14 @@ impl Section {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
         Action::View,
         Action::Edit,
         Action::Restrict,
         Action::Administer,
         Action::Record,
         Action::Merge,
+        Action::Share,
     ];
 
     /// The name of the Cedar action (`Action::"View"`...) this is.
@@ -206,6 +210,7 @@ impl Action {
             Action::Administer => "Administer",
             Action::Record => "Record",
             Action::Merge => "Merge",
+            Action::Share => "Share",
         }
     }
 }

@@ -33,10 +33,10 @@ const INTELLIGENCE_FORBID: &str = "intelligence-is-police-only-unless-shared";
 /// 23 role sets x 8 agency kinds.
 const EXPECTED_PRINCIPALS: usize = 184;
 /// 5 children + 5 x 4 sections x 3 restrictions + 6 intelligence + 4 accounts + 2 trails
-/// + 2 new children.
+/// + 2 areas.
 const EXPECTED_RESOURCES: usize = 79;
-/// Principals x resources x 6 actions.
-const EXPECTED_DECISIONS: usize = 87_216;
+/// Principals x resources x 7 actions.
+const EXPECTED_DECISIONS: usize = 101_752;
 
 /// What the rules say, in plain Rust. Independent of the Cedar policies on purpose.
 fn expected(p: &Principal, action: Action, what: &Resource) -> bool {
@@ -83,7 +83,10 @@ fn expected(p: &Principal, action: Action, what: &Resource) -> bool {
         (Resource::Child(c), Action::View) => may_view_child(c),
         (Resource::Child(c), Action::Merge) => may_merge(c),
         // R2.1: any practitioner records a child, in an area their agency serves.
-        (Resource::NewChild { area }, Action::Record) => practitioner && serves(area),
+        (Resource::Area { area }, Action::Record) => practitioner && serves(area),
+        // R5.1: any practitioner shares information with the police about an area their
+        // agency serves.
+        (Resource::Area { area }, Action::Share) => practitioner && serves(area),
         (Resource::Child(c), Action::Edit) => may_edit_child(c),
         (Resource::Child(c), Action::Restrict) => may_restrict(c),
         // R8.3: a section hidden from the agency is closed to it whatever else holds.
@@ -266,11 +269,11 @@ fn resources(w: &World) -> Vec<(String, Resource)> {
     ));
     out.push((
         "new child in own area".to_owned(),
-        Resource::NewChild { area: w.north },
+        Resource::Area { area: w.north },
     ));
     out.push((
         "new child in other area".to_owned(),
-        Resource::NewChild { area: w.south },
+        Resource::Area { area: w.south },
     ));
     out
 }

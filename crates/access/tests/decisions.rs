@@ -373,8 +373,8 @@ fn a_teacher_records_a_child_in_their_area_but_only_the_mash_merges_records_r2_1
         area,
         &[Role::MashWorker],
     );
-    let here = Resource::NewChild { area };
-    let there = Resource::NewChild { area: elsewhere };
+    let here = Resource::Area { area };
+    let there = Resource::Area { area: elsewhere };
     let recorded = authorizer().decide(&teacher, Action::Record, &here);
     assert!(recorded.allowed);
     assert_eq!(recorded.policies, ["practitioner-records-child-in-area"]);

@@ -5,6 +5,7 @@
 //! and one TOTP secret, printed at start, and every page shows a "demo data" banner.
 
 mod history;
+mod intelligence;
 mod phrases;
 mod records;
 mod referral;
@@ -14,7 +15,7 @@ mod write;
 
 use std::net::SocketAddr;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use safehub_auth::SecretString;
@@ -252,6 +253,7 @@ pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<
     for agency in [&police, &partnership, &housing] {
         organisations::insert_agency(&mut tx, agency).await?;
     }
+    let mut intelligence_officer = None;
     for (role, n) in [
         (Role::PoliceCseCoordinator, 2),
         (Role::PoliceAnalyst, 3),
@@ -259,8 +261,14 @@ pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<
         (Role::ReferringPractitioner, 3),
         (Role::AgencySpoc, 1),
     ] {
-        for _ in 0..n {
-            new_users.push(add_user(police.id, vec![role], None, &mut rng));
+        for k in 0..n {
+            let named = role == Role::PoliceIntelligenceOfficer && k == 0;
+            let email = named.then_some("intelligence@demo.safehub.invalid");
+            let user = add_user(police.id, vec![role], email, &mut rng);
+            if named {
+                intelligence_officer = Some(user.id);
+            }
+            new_users.push(user);
         }
     }
     new_users.push(add_user(
@@ -440,6 +448,17 @@ pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<
     records::insert(store, &region, &demo_children).await?;
     write::ensure_tool(store).await?;
     write::referrals(store, &planned, now).await?;
+    let officer = intelligence_officer.context("the demo has an intelligence officer")?;
+    let shared = intelligence::seed(
+        store,
+        &mut rng,
+        &region,
+        &demo_children,
+        police.id,
+        officer,
+        now,
+    )
+    .await?;
 
     let summary = Summary::of(&region, &planned, now);
     let open_clocks = store.open_clock_count().await?;
@@ -448,6 +467,7 @@ pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<
         users = new_users.len() + 1, // and the new starter
         children = demo_children.len(),
         referrals = planned.len(),
+        shared_with_police = shared,
         awaiting_triage = summary.awaiting,
         open_clocks,
         overdue_clocks = summary.overdue,
@@ -487,6 +507,9 @@ pub fn print_welcome(addr: SocketAddr) {
     println!("  team.manager@demo.safehub.invalid   team manager, Birmingham");
     println!("  practitioner@demo.safehub.invalid   referring practitioner at a Birmingham school");
     println!("  auditor@demo.safehub.invalid        QA auditor, Birmingham");
+    println!(
+        "  intelligence@demo.safehub.invalid   police intelligence officer (shared information)"
+    );
     println!("  board@demo.safehub.invalid          safeguarding board reader");
     println!("  {NEW_STARTER}    has not set up a second factor yet (shows enrolment)");
     println!();

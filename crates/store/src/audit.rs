@@ -110,6 +110,10 @@ audit_codes!(
         Calendar => "calendar",
         /// A letter to a referrer.
         Letter => "letter",
+        /// A submission of the information sharing tool, and its police grading.
+        IntelSubmission => "intel_submission",
+        /// A list of information sharing submissions (the police inbox, a sender's list).
+        IntelList => "intel_list",
     }
 );
 

@@ -16,6 +16,7 @@ use crate::error::AppError;
 
 mod casework;
 mod child_record;
+mod intelligence;
 pub use casework::{
     CaseRecord, concerns_decision, filter_by_concerns, open_case_record, works_in_mash,
 };
@@ -23,6 +24,9 @@ pub use child_record::{
     ChildRights, DuplicateCheck, FlagView, MergeSide, ShownCandidate, child_rights,
     duplicate_check, edit_child, merge_areas, merge_target, open_duplicate_flags, record_child_in,
     recordable_areas, save_merge, save_new_child, save_undo, view_child_record,
+};
+pub use intelligence::{
+    grades_intelligence, open_submission, reads_intelligence, share_into, shareable_areas,
 };
 
 /// A child's record as one user may see it.

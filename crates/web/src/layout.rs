@@ -18,7 +18,7 @@ pub struct NavItem {
 #[derive(Clone, Debug)]
 pub struct FieldError {
     /// The id of the input to link to.
-    pub field: &'static str,
+    pub field: std::borrow::Cow<'static, str>,
     /// The message, written for the user.
     pub message: String,
 }
@@ -58,9 +58,13 @@ impl Layout {
     }
 
     /// Adds an error.
-    pub fn error(&mut self, field: &'static str, message: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        field: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<String>,
+    ) {
         self.errors.push(FieldError {
-            field,
+            field: field.into(),
             message: message.into(),
         });
     }
@@ -104,6 +108,14 @@ pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
     }
     if roles.contains(&Role::AgencySpoc) {
         items.push(("/spoc", "SPOC"));
+    }
+    if roles
+        .iter()
+        .any(|r| matches!(r, Role::PoliceIntelligenceOfficer | Role::PoliceAnalyst))
+    {
+        items.push(("/intelligence", "Shared information"));
+    } else if sees_children && roles.iter().any(|r| PRACTITIONER.contains(r)) {
+        items.push(("/intelligence/new", "Share information"));
     }
     let owns_clocks = roles.iter().any(|r| {
         matches!(

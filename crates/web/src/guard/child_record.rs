@@ -70,7 +70,7 @@ pub fn recordable_areas(state: &AppState, who: &Principal) -> Vec<AreaId> {
         .filter(|a| {
             state
                 .access()
-                .decide(who, Action::Record, &Resource::NewChild { area: *a })
+                .decide(who, Action::Record, &Resource::Area { area: *a })
                 .allowed
         })
         .collect()
@@ -86,7 +86,7 @@ pub async fn record_child_in(
 ) -> Result<Decision, AppError> {
     let decision = state
         .access()
-        .decide(who, Action::Record, &Resource::NewChild { area });
+        .decide(who, Action::Record, &Resource::Area { area });
     if !decision.allowed {
         return refuse_with(
             state,

@@ -341,6 +341,8 @@ struct ChildPage {
     flags: Vec<FlagRow>,
     merges: Vec<MergeRow>,
     concerns: Option<ConcernsDisplay>,
+    /// Whether the user may share information about the child's area with the police.
+    may_share: bool,
 }
 
 /// The child's concerns, screenings, referrals and time limits as the record page lists them
@@ -462,7 +464,9 @@ pub async fn summary(
         }
     }
     let concerns = concerns_display(&state, &who, &view).await?;
+    let may_share = guard::shareable_areas(&state, &who.principal).contains(&view.child.area);
     render(&ChildPage {
+        may_share,
         layout: who.layout(&state, &title, "/children"),
         record,
         concerns,

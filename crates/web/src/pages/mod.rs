@@ -7,6 +7,7 @@ mod children;
 mod chronology;
 pub(crate) mod concerns;
 mod home;
+mod intelligence;
 pub(crate) mod mash;
 pub(crate) mod screening;
 pub(crate) mod sign_in;
@@ -49,6 +50,14 @@ pub fn routes() -> Router<AppState> {
         .route("/mash/referrals/{id}", get(mash::referral))
         .route("/mash/referrals/{id}/decision", post(mash::decide))
         .route("/mash/referrals/{id}/letter", get(mash::letter))
+        .route("/intelligence", get(intelligence::inbox))
+        .route(
+            "/intelligence/new",
+            get(intelligence::new_form).post(intelligence::submit),
+        )
+        .route("/intelligence/sent", get(intelligence::sent))
+        .route("/intelligence/{id}", get(intelligence::show))
+        .route("/intelligence/{id}/grading", post(intelligence::grade))
         .route("/work", get(work::tray))
         .route("/work/{part}", get(work::tray_part))
         .route("/work/clocks/{id}/done", post(work::clock_done))

@@ -1,0 +1,264 @@
+//! The information sharing tool over HTTP (R5.1, R8.2, WM-25): a practitioner shares what
+//! they know with the police, it is not a referral, only police intelligence reads it, and
+//! an intelligence officer grades it 3x5x2 with a concurrent-edit check.
+
+mod common;
+
+use common::{Browser, PASSWORD, Result, World, add_user};
+use safehub_auth::{PasswordHasher, SecretString};
+use safehub_domain::Role;
+use safehub_store::AuditAction;
+use safehub_store::audit::RecordKind;
+use safehub_store::intelligence::IntelStatus;
+
+/// Adds a police intelligence officer and a police analyst to the world's force.
+async fn add_police_intelligence(w: &World) -> Result<()> {
+    let hash = PasswordHasher::fast_for_tests().hash(&SecretString::from(PASSWORD.to_owned()))?;
+    let mut tx = w.store.begin().await?;
+    add_user(
+        &mut tx,
+        "intel.officer@test.invalid",
+        w.police,
+        vec![Role::PoliceIntelligenceOfficer],
+        &hash,
+        false,
+    )
+    .await?;
+    add_user(
+        &mut tx,
+        "analyst@test.invalid",
+        w.police,
+        vec![Role::PoliceAnalyst],
+        &hash,
+        false,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Posts a form whose values are owned strings.
+async fn post_owned(
+    b: &mut Browser,
+    path: &str,
+    form: &[(&'static str, String)],
+) -> Result<common::Page> {
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    b.post(path, &pairs).await
+}
+
+/// The form's one-off key.
+fn form_key(body: &str) -> String {
+    let marker = "name=\"form_key\" value=\"";
+    body.find(marker)
+        .map(|i| {
+            body[i + marker.len()..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A filled-in form: a person, a vehicle with a partial plate, a phone, and free text.
+fn filled<'a>(csrf: &'a str, key: &'a str, child: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf_token", csrf),
+        ("form_key", key),
+        ("child", child),
+        ("told_by", "parent_or_carer"),
+        ("learnt_on", "23/11/2026"),
+        ("items[0].kind", "person"),
+        ("items[0].name", "Jamal"),
+        ("items[0].nicknames", "Jay"),
+        ("items[0].approx_age", "24"),
+        ("items[0].marks", "Star tattoo on the left hand"),
+        ("items[1].kind", "vehicle"),
+        ("items[1].vrm", "AB12 C?E"),
+        ("items[1].colour", "grey"),
+        ("items[2].kind", "phone"),
+        ("items[2].phone", "07700 900123"),
+        ("items[3].kind", "place"),
+        (
+            "narrative",
+            "Picked up from the school gates twice last week.",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn r5_1_a_practitioner_shares_information_with_the_police_and_it_is_not_a_referral() -> Result
+{
+    let w = common::spawn().await?;
+    add_police_intelligence(&w).await?;
+    let queue_before = w.store.mash_queue_length(&[w.mash]).await?;
+    let mut teacher = Browser::new(&w.base);
+    teacher.sign_in("teacher@test.invalid").await?;
+    let child = w.school_child.to_string();
+    let form = teacher
+        .get(&format!("/intelligence/new?child={child}"))
+        .await?;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("This is not a referral"));
+    assert!(
+        form.body.contains("Alpha"),
+        "the child named from their record"
+    );
+    let (csrf, key) = (form.csrf(), form_key(&form.body));
+
+    // "Add another" keeps everything typed and adds a row of that kind.
+    let mut adding = filled(&csrf, &key, &child);
+    adding.push(("add", "vehicle"));
+    let added = teacher.post("/intelligence/new", &adding).await?;
+    assert_eq!(added.status, 200);
+    assert!(
+        added
+            .body
+            .contains("name=\"items[4].kind\" value=\"vehicle\"")
+    );
+    assert!(added.body.contains("value=\"AB12 C?E\""));
+    assert!(added.body.contains("Picked up from the school gates"));
+
+    // Bad input: every problem named at its field, nothing typed lost.
+    let mut bad = filled(&csrf, &key, &child);
+    bad.retain(|(k, _)| *k != "told_by");
+    for (k, v) in &mut bad {
+        match *k {
+            "items[1].vrm" => *v = "AB12-CDE",
+            "items[2].phone" => *v = "call him",
+            "items[0].approx_age" => *v = "about twenty",
+            "learnt_on" => *v = "31/02/2026",
+            _ => {}
+        }
+    }
+    let refused = teacher.post("/intelligence/new", &bad).await?;
+    assert_eq!(refused.status, 422);
+    for message in [
+        "Say who the information came from",
+        "Enter the date you learnt it as day/month/year",
+        "Enter the registration in letters and numbers",
+        "Enter the phone number in digits",
+        "Enter the approximate age in years",
+    ] {
+        assert!(refused.body.contains(message), "{message}");
+    }
+    assert!(refused.body.contains("href=\"#items[1].vrm\""));
+    assert!(refused.body.contains("Picked up from the school gates"));
+    assert!(refused.body.contains("value=\"call him\""));
+
+    // Sent: to the police, once however often the form is sent, and not to the MASH.
+    let good = filled(&csrf, &key, &child);
+    let sent = teacher.post("/intelligence/new", &good).await?;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    let to = sent.location.clone().ok_or("redirect")?;
+    let id = to.split("sent=").nth(1).ok_or("id")?.to_owned();
+    let again = teacher.post("/intelligence/new", &good).await?;
+    assert_eq!(again.location.as_deref(), Some(to.as_str()), "double click");
+    let confirmation = teacher.get(&to).await?;
+    assert!(confirmation.body.contains("Sent to the police"));
+    assert!(confirmation.body.contains("This was not a referral"));
+    let (inbox, total) = w
+        .store
+        .intel_inbox(w.police, &[IntelStatus::AwaitingAssessment], 10, 0)
+        .await?;
+    assert_eq!(
+        (total, inbox[0].id.as_str(), inbox[0].items),
+        (1, id.as_str(), 3)
+    );
+    assert_eq!(w.store.mash_queue_length(&[w.mash]).await?, queue_before);
+    let stored = w.store.intel_submission(&id).await?.ok_or("stored")?;
+    assert_eq!(stored.children, [w.school_child]);
+    let shared = w
+        .store
+        .audit_for_record(RecordKind::IntelSubmission, &id, 10)
+        .await?;
+    assert!(
+        shared
+            .iter()
+            .any(|a| a.entry.entry.action == AuditAction::Share),
+        "the sharing is audited"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn r8_2_only_police_intelligence_reads_it_and_an_officer_grades_it_3x5x2() -> Result {
+    let w = common::spawn().await?;
+    add_police_intelligence(&w).await?;
+    let mut teacher = Browser::new(&w.base);
+    teacher.sign_in("teacher@test.invalid").await?;
+    let form = teacher.get("/intelligence/new").await?;
+    let sent = teacher
+        .post(
+            "/intelligence/new",
+            &filled(&form.csrf(), &form_key(&form.body), ""),
+        )
+        .await?;
+    let id = sent
+        .location
+        .as_deref()
+        .and_then(|l| l.split("sent=").nth(1))
+        .ok_or("id")?
+        .to_owned();
+    let page = format!("/intelligence/{id}");
+
+    // Not the sender, not the MASH, not a police officer outside intelligence.
+    assert_eq!(teacher.get(&page).await?.status, 404);
+    assert_eq!(teacher.get("/intelligence").await?.status, 403);
+    for email in ["mash@test.invalid", "officer@test.invalid"] {
+        let mut other = Browser::new(&w.base);
+        other.sign_in(email).await?;
+        assert_eq!(other.get(&page).await?.status, 404, "{email}");
+    }
+
+    // The analyst reads it but does not grade it.
+    let mut analyst = Browser::new(&w.base);
+    analyst.sign_in("analyst@test.invalid").await?;
+    let inbox = analyst.get("/intelligence").await?;
+    assert_eq!(inbox.status, 200);
+    assert!(inbox.body.contains(&page));
+    let read = analyst.get(&page).await?;
+    assert!(read.body.contains("AB12 C?E") && read.body.contains("Star tattoo"));
+    assert!(!read.body.contains("Save the grading"));
+
+    // The officer grades it; conditions go with handling code C only.
+    let mut officer = Browser::new(&w.base);
+    officer.sign_in("intel.officer@test.invalid").await?;
+    let open = officer.get(&page).await?;
+    assert!(open.body.contains("Save the grading"));
+    let csrf = open.csrf();
+    let grading = |handling: &'static str, conditions: &'static str, version: &'static str| {
+        vec![
+            ("csrf_token", csrf.clone()),
+            ("version", version.to_owned()),
+            ("source", "2".to_owned()),
+            ("assessment", "C".to_owned()),
+            ("handling", handling.to_owned()),
+            ("conditions", conditions.to_owned()),
+        ]
+    };
+    let path = format!("{page}/grading");
+    let missing = post_owned(&mut officer, &path, &grading("C", "", "1")).await?;
+    assert_eq!(missing.status, 422);
+    assert!(
+        missing
+            .body
+            .contains("Say on what conditions it may be shared")
+    );
+    let reasons = "Not to be shared with the family";
+    let done = post_owned(&mut officer, &path, &grading("C", reasons, "1")).await?;
+    assert_eq!(done.status, 303);
+    let graded = officer.get(&page).await?;
+    assert!(graded.body.contains("2/C/C"), "{}", graded.body);
+    assert!(!graded.body.contains("Save the grading"));
+    let stale = post_owned(&mut officer, &path, &grading("P", "", "1")).await?;
+    assert_eq!(stale.status, 409);
+    assert!(stale.body.contains("Someone else graded this first"));
+    assert!(stale.body.contains("2/C/C"), "their grading is shown");
+
+    // The sender sees that it was assessed, never the grade.
+    let mine = teacher.get("/intelligence/sent").await?;
+    assert!(mine.body.contains("Assessed by the police"));
+    assert!(!mine.body.contains("2/C/C"));
+    Ok(())
+}
