@@ -262,3 +262,144 @@ async fn r8_2_only_police_intelligence_reads_it_and_an_officer_grades_it_3x5x2()
     assert!(!mine.body.contains("2/C/C"));
     Ok(())
 }
+
+#[tokio::test]
+async fn r5_1_sharing_reading_and_grading_are_in_the_api_with_the_same_rules() -> Result {
+    let w = common::spawn().await?;
+    add_police_intelligence(&w).await?;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/intelligence", w.base);
+    let teacher = common::api_token_with(
+        &w,
+        "teacher@test.invalid",
+        &["intelligence:write", "intelligence:read"],
+    )
+    .await?;
+    let officer =
+        common::api_token_with(&w, "intel.officer@test.invalid", &["intelligence:read"]).await?;
+    let good = serde_json::json!({
+        "told_by": "practitioner",
+        "learnt_on": "2026-11-23",
+        "narrative": "Seen outside the school most afternoons.",
+        "items": [
+            { "kind": "vehicle", "vrm": "AB12 C?E", "colour": "grey" },
+            { "kind": "person", "nicknames": "Jay", "approx_age": 24 }
+        ],
+        "children": [w.school_child.to_string()]
+    });
+
+    // A one-off key is required; bad input names every field.
+    let no_key = http
+        .post(&url)
+        .bearer_auth(&teacher)
+        .json(&good)
+        .send()
+        .await?;
+    assert_eq!(no_key.status(), 400);
+    let bad = serde_json::json!({
+        "told_by": "",
+        "items": [{ "kind": "boat" }, { "kind": "phone", "phone": "call him" }],
+        "children": ["not-a-child"]
+    });
+    let refused = http
+        .post(&url)
+        .bearer_auth(&teacher)
+        .header("Idempotency-Key", "bad-1")
+        .json(&bad)
+        .send()
+        .await?;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await?;
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .ok_or("errors")?
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    for field in ["children[0]", "items[0].kind", "told_by", "items[1].phone"] {
+        assert!(fields.contains(&field), "{field} in {fields:?}");
+    }
+
+    // Shared once, however often the request is repeated.
+    let send = || {
+        http.post(&url)
+            .bearer_auth(&teacher)
+            .header("Idempotency-Key", "share-1")
+            .json(&good)
+            .send()
+    };
+    let created = send().await?;
+    assert_eq!(created.status(), 201);
+    let receipt: serde_json::Value = created.json().await?;
+    let id = receipt["id"].as_str().ok_or("id")?.to_owned();
+    assert_eq!(receipt["status"], "awaiting_assessment");
+    let repeated = send().await?;
+    assert_eq!(repeated.status(), 200);
+    assert_eq!(
+        repeated.json::<serde_json::Value>().await?["id"],
+        id.as_str()
+    );
+
+    // The sender cannot read it back; police intelligence can.
+    let one = format!("{url}/{id}");
+    let theirs = http.get(&one).bearer_auth(&teacher).send().await?;
+    assert_eq!(theirs.status(), 404);
+    let read: serde_json::Value = http
+        .get(&one)
+        .bearer_auth(&officer)
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert_eq!(read["items"][0]["vrm"], "AB12 C?E");
+    assert_eq!(read["children"][0], w.school_child.to_string());
+    assert_eq!(read["version"], 1);
+
+    // Graded once; conditions only with C; a stale version is a conflict.
+    let grading = format!("{one}/grading");
+    let grade =
+        |body: serde_json::Value| http.post(&grading).bearer_auth(&officer).json(&body).send();
+    let wrong = grade(serde_json::json!({
+        "version": 1, "source": "2", "assessment": "C", "handling": "C"
+    }))
+    .await?;
+    assert_eq!(wrong.status(), 422);
+    let ok = grade(serde_json::json!({
+        "version": 1, "source": "2", "assessment": "C", "handling": "P"
+    }))
+    .await?;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<serde_json::Value>().await?["grade"], "2/C/P");
+    let stale = grade(serde_json::json!({
+        "version": 1, "source": "1", "assessment": "A", "handling": "P"
+    }))
+    .await?;
+    assert_eq!(stale.status(), 409);
+    let teacher_grades = http
+        .post(&grading)
+        .bearer_auth(&teacher)
+        .json(&serde_json::json!({"version": 2, "source": "1", "assessment": "A", "handling": "P"}))
+        .send()
+        .await?;
+    assert_eq!(teacher_grades.status(), 404);
+
+    // Without the scope, nothing; and the OpenAPI description lists the calls.
+    let reader_only =
+        common::api_token_with(&w, "teacher@test.invalid", &["intelligence:read"]).await?;
+    let unscoped = http
+        .post(&url)
+        .bearer_auth(&reader_only)
+        .header("Idempotency-Key", "share-2")
+        .json(&good)
+        .send()
+        .await?;
+    assert_eq!(unscoped.status(), 403);
+    let spec = http
+        .get(format!("{}/api/v1/openapi.json", w.base))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(spec.contains("/api/v1/intelligence/{id}/grading"));
+    Ok(())
+}

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::get;
+use axum::routing::{get, post};
 use safehub_access::Principal;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
@@ -18,6 +18,7 @@ use crate::guard;
 
 mod casework;
 mod child_record;
+mod intelligence;
 mod screenings;
 
 /// The OpenAPI description of this API.
@@ -26,12 +27,15 @@ mod screenings;
     info(title = "Safehub API", version = "1", description = "Multi-agency safeguarding records. Every call is authorised by the same policies as the pages and audited."),
     paths(me, children, child, child_access, accounts, casework::queue, casework::referral, casework::decide, casework::clocks,
         screenings::screening_tool, screenings::create_screening, screenings::screening,
-        screenings::create_concern),
+        screenings::create_concern, intelligence::share, intelligence::submission,
+        intelligence::grade),
     components(schemas(Me, ChildSummary, ChildDetail, AccessEntry, Account, ErrorBody, casework::ReferralBody, casework::ClockBody, casework::QueueBody, casework::ReferralDetail, casework::DecisionBody, casework::AgencyChecks,
         screenings::ToolBody, screenings::ToolSection, screenings::ToolIndicator,
         screenings::NewScreening, screenings::AnswerBody, screenings::ScreeningBody,
         screenings::StoredAnswer, screenings::InvalidBody, screenings::FieldProblem,
-        screenings::NewConcern, screenings::ConcernReceived)),
+        screenings::NewConcern, screenings::ConcernReceived, intelligence::ItemBody,
+        intelligence::NewSharing, intelligence::SharedBody, intelligence::SubmissionBody,
+        intelligence::GradingBody)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -70,6 +74,9 @@ pub fn routes() -> Router<AppState> {
             axum::routing::post(casework::decide),
         )
         .route("/clocks", get(casework::clocks))
+        .route("/intelligence", post(intelligence::share))
+        .route("/intelligence/{id}", get(intelligence::submission))
+        .route("/intelligence/{id}/grading", post(intelligence::grade))
         .merge(child_record::routes())
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

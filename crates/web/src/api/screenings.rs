@@ -222,12 +222,12 @@ pub struct InvalidBody {
 #[derive(Serialize, ToSchema)]
 pub struct FieldProblem {
     /// The field, e.g. `answers.sign.missing_from_home_or_care.evidence`.
-    field: String,
+    pub(crate) field: String,
     /// What is wrong, for people.
-    message: String,
+    pub(crate) message: String,
 }
 
-fn invalid(problems: Vec<FieldProblem>) -> Response {
+pub(crate) fn invalid(problems: Vec<FieldProblem>) -> Response {
     (
         StatusCode::UNPROCESSABLE_ENTITY,
         Json(InvalidBody { errors: problems }),
@@ -235,7 +235,7 @@ fn invalid(problems: Vec<FieldProblem>) -> Response {
         .into_response()
 }
 
-fn timestamp(ms: i64) -> String {
+pub(crate) fn timestamp(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.to_string())
         .unwrap_or_default()
@@ -284,7 +284,7 @@ async fn screening_body(state: &AppState, s: &Screening) -> Result<ScreeningBody
 }
 
 /// The request's one-off key.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
