@@ -15,6 +15,7 @@ mod ops;
 mod pages;
 mod posted;
 mod session;
+mod sharing;
 pub mod worker;
 
 use std::net::SocketAddr;

@@ -9,13 +9,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
+use safehub_domain::AreaId;
 use safehub_domain::intelligence::{
     Assessment, Grading, HandlingCode, Item, ItemKind, SourceEvaluation, Submission, ToldBy,
 };
-use safehub_domain::{AreaId, ChildId};
 use safehub_store::AuditAction;
 use safehub_store::audit::{self, RecordKind};
-use safehub_store::intelligence::{self, IntelError, NewSubmission, StoredSubmission};
+use safehub_store::intelligence::{self, StoredSubmission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -25,6 +25,7 @@ use crate::AppState;
 use crate::client::Client;
 use crate::error::{ApiError, AppError};
 use crate::guard;
+use crate::sharing::{self, Sent};
 
 /// The scope that lets a token share information with the police.
 pub const SCOPE_INTELLIGENCE_WRITE: &str = "intelligence:write";
@@ -302,68 +303,38 @@ pub async fn share(
         return Ok(invalid(problems));
     };
     let decision = guard::share_into(&state, who, area, &client).await?;
-    let police = state.store().police_force_for(area).await?.ok_or_else(|| {
-        ApiError(AppError::Conflict(
-            "No police force serves this area in Safehub yet.".to_owned(),
-        ))
-    })?;
-    let id = uuid::Uuid::new_v4().to_string();
-    let mut tx = state.store().begin().await?;
-    match intelligence::insert(
-        &mut tx,
-        &NewSubmission {
-            id: &id,
-            area,
-            police_agency: police,
-            submitted_by: who.user,
-            submitter_agency: who.agency,
-            submission: &submission,
-            children: &children,
-            received_at: safehub_store::now_ms(),
-            form_key: Some(&key),
-        },
-    )
-    .await
-    {
-        Ok(()) => {}
-        Err(IntelError::Duplicate(first)) => {
-            tx.rollback().await.map_err(AppError::from)?;
-            let earlier = state.store().intel_submission(&first).await?;
-            return match earlier {
-                Some(s) if s.submitted_by == who.user => {
-                    Ok((StatusCode::OK, Json(receipt(&s))).into_response())
-                }
-                _ => Err(ApiError(AppError::Conflict(
-                    "This Idempotency-Key was already used.".to_owned(),
-                ))),
-            };
-        }
-        Err(e) => return Err(ApiError(AppError::Conflict(e.to_string()))),
-    }
-    audit::append(
-        &mut tx,
-        &[guard::entry(
-            who,
-            AuditAction::Share,
-            RecordKind::IntelSubmission,
-            Some(id.clone()),
-            Some(&decision),
-            &client,
-            serde_json::json!({
-                "items": submission.items.len(),
-                "children": children.iter().map(ChildId::to_string).collect::<Vec<_>>(),
-                "via": "api",
-            }),
-        )],
+    let sent = sharing::send(
+        &state,
+        who,
+        &decision,
+        area,
+        &submission,
+        &children,
+        Some(&key),
+        &client,
+        "api",
     )
     .await?;
-    tx.commit().await.map_err(AppError::from)?;
+    let (status, id) = match sent {
+        Sent::New(id) => (StatusCode::CREATED, id),
+        Sent::Again(first) => (StatusCode::OK, first),
+        Sent::NoPoliceForce => {
+            return Err(ApiError(AppError::Conflict(
+                "No police force serves this area in Safehub yet.".to_owned(),
+            )));
+        }
+    };
     let stored = state
         .store()
         .intel_submission(&id)
         .await?
         .ok_or(ApiError(AppError::NotFound))?;
-    Ok((StatusCode::CREATED, Json(receipt(&stored))).into_response())
+    if stored.submitted_by != who.user {
+        return Err(ApiError(AppError::Conflict(
+            "This Idempotency-Key was already used.".to_owned(),
+        )));
+    }
+    Ok((status, Json(receipt(&stored))).into_response())
 }
 
 fn submission_body(s: &StoredSubmission) -> SubmissionBody {

@@ -12,7 +12,7 @@ use safehub_domain::intelligence::{
 use safehub_domain::{AreaId, ChildId};
 use safehub_store::AuditAction;
 use safehub_store::audit::{self, RecordKind};
-use safehub_store::intelligence::{self, IntelError, IntelStatus, NewSubmission, StoredSubmission};
+use safehub_store::intelligence::{self, IntelError, IntelStatus, StoredSubmission};
 use serde::Deserialize;
 
 use super::children::today;
@@ -24,6 +24,7 @@ use crate::guard;
 use crate::layout::Layout;
 use crate::posted::Posted;
 use crate::session::SignedIn;
+use crate::sharing::{self, Sent};
 
 /// The most pieces of information one form holds.
 const MAX_ITEMS: usize = 40;
@@ -473,59 +474,32 @@ pub async fn submit(
         return render_invalid(&page);
     };
     let decision = guard::share_into(&state, &who.principal, area, &client).await?;
-    let Some(police) = state.store().police_force_for(area).await? else {
-        let mut page = share_page(&state, &who, typed, child_name).await?;
-        page.layout.error(
-            "area",
-            "No police force serves this area in Safehub yet; ask an administrator",
-        );
-        return render_invalid(&page);
-    };
-    let id = uuid::Uuid::new_v4().to_string();
     let children: Vec<ChildId> = child.iter().map(|(c, _)| *c).collect();
-    let mut tx = state.store().begin().await?;
-    let saved = intelligence::insert(
-        &mut tx,
-        &NewSubmission {
-            id: &id,
-            area,
-            police_agency: police,
-            submitted_by: who.user.id,
-            submitter_agency: who.user.agency,
-            submission: &submission,
-            children: &children,
-            received_at: safehub_store::now_ms(),
-            form_key: Some(typed.form_key.trim()).filter(|k| !k.is_empty()),
-        },
-    )
-    .await;
-    match saved {
-        Ok(()) => {}
-        Err(IntelError::Duplicate(first)) => {
-            tx.rollback().await?;
-            return Ok(Redirect::to(&format!("/intelligence/sent?sent={first}")).into_response());
-        }
-        Err(IntelError::Store(e)) => return Err(e.into()),
-        Err(e @ IntelError::AlreadyAssessed) => return Err(AppError::Conflict(e.to_string())),
-    }
-    audit::append(
-        &mut tx,
-        &[guard::entry(
-            &who.principal,
-            AuditAction::Share,
-            RecordKind::IntelSubmission,
-            Some(id.clone()),
-            Some(&decision),
-            &client,
-            serde_json::json!({
-                "items": submission.items.len(),
-                "children": children.iter().map(ToString::to_string).collect::<Vec<_>>(),
-            }),
-        )],
+    let sent = sharing::send(
+        &state,
+        &who.principal,
+        &decision,
+        area,
+        &submission,
+        &children,
+        Some(&typed.form_key),
+        &client,
+        "page",
     )
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/intelligence/sent?sent={id}")).into_response())
+    match sent {
+        Sent::New(id) | Sent::Again(id) => {
+            Ok(Redirect::to(&format!("/intelligence/sent?sent={id}")).into_response())
+        }
+        Sent::NoPoliceForce => {
+            let mut page = share_page(&state, &who, typed, child_name).await?;
+            page.layout.error(
+                "area",
+                "No police force serves this area in Safehub yet; ask an administrator",
+            );
+            render_invalid(&page)
+        }
+    }
 }
 
 /// One line of a list of submissions.
