@@ -7,7 +7,7 @@ use safehub_domain::intelligence::{Grading, Item, ItemKind, Submission};
 use safehub_domain::{AgencyId, AreaId, ChildId, UserId};
 use sqlx::AnyConnection;
 
-use crate::db::{int, opt_int, opt_text, parsed, placeholders, text};
+use crate::db::{int, opt_int, opt_text, parsed, text};
 use crate::{Store, StoreError};
 
 /// Where a submission stands with the police.
@@ -462,35 +462,6 @@ impl Store {
                     items: int(r, "items")?,
                     grade: read_grading(r)?.map(|g| g.code()),
                 })
-            })
-            .collect()
-    }
-
-    /// The submissions that concern any of `children`, for linking and the analysts' pages.
-    pub async fn intel_about_children(
-        &self,
-        children: &[ChildId],
-    ) -> Result<Vec<(ChildId, String)>, StoreError> {
-        if children.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT DISTINCT child_id, submission_id FROM intel_children \
-             WHERE child_id IN ({}) ORDER BY child_id, submission_id",
-            placeholders(children.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for c in children {
-            q = q.bind(c.to_string());
-        }
-        q.fetch_all(&self.reader)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    parsed(&text(r, "child_id")?, "child id")?,
-                    text(r, "submission_id")?,
-                ))
             })
             .collect()
     }
