@@ -710,19 +710,7 @@ pub async fn spoc_screenings(
         .filter(|(_, d)| d.allowed)
         .map(|((s, c, _), _)| (s, c))
         .collect();
-    let e = entry(
-        who,
-        AuditAction::View,
-        RecordKind::Screening,
-        None,
-        None,
-        client,
-        serde_json::json!({
-            "list": "agency_screenings",
-            "screenings": shown.iter().map(|(s, _)| s.id.clone()).collect::<Vec<_>>(),
-        }),
-    );
-    state.store().record(e).await?;
+    record_screening_list(state, who, client, "agency_screenings", &shown).await?;
     Ok(shown)
 }
 
@@ -744,19 +732,7 @@ pub async fn own_drafts(
             }
         }
     }
-    let e = entry(
-        who,
-        AuditAction::View,
-        RecordKind::Screening,
-        None,
-        None,
-        client,
-        serde_json::json!({
-            "list": "own_drafts",
-            "screenings": shown.iter().map(|(s, _)| s.id.clone()).collect::<Vec<_>>(),
-        }),
-    );
-    state.store().record(e).await?;
+    record_screening_list(state, who, client, "own_drafts", &shown).await?;
     Ok(shown)
 }
 
@@ -825,4 +801,28 @@ pub async fn own_referral(
     );
     store.record(e).await?;
     Ok((referral, child))
+}
+
+/// Audits a list of screenings shown to `who` as one view naming each screening.
+async fn record_screening_list(
+    state: &AppState,
+    who: &Principal,
+    client: &Client,
+    list: &str,
+    shown: &[(safehub_store::screenings::Screening, Child)],
+) -> Result<(), AppError> {
+    let e = entry(
+        who,
+        AuditAction::View,
+        RecordKind::Screening,
+        None,
+        None,
+        client,
+        serde_json::json!({
+            "list": list,
+            "screenings": shown.iter().map(|(s, _)| s.id.clone()).collect::<Vec<_>>(),
+        }),
+    );
+    state.store().record(e).await?;
+    Ok(())
 }

@@ -157,6 +157,50 @@ pub async fn view_child_record(
     Ok((view, record))
 }
 
+/// Loads a child the user may see, for an `action` about to be decided on it: an unknown
+/// id and a record the user may not see are both audited as refusals of `action` and
+/// answered 404 alike.
+async fn load_visible(
+    state: &AppState,
+    who: &Principal,
+    raw_id: &str,
+    action: AuditAction,
+    client: &Client,
+) -> Result<(Child, ChildAgencies, RecordState), AppError> {
+    let Some((child, agencies, record_state)) = load(state, raw_id).await? else {
+        return refuse_with(
+            state,
+            who,
+            action,
+            RecordKind::Child,
+            short(raw_id),
+            &no_such_child(),
+            client,
+            AppError::NotFound,
+        )
+        .await;
+    };
+    let view = state.access().decide(
+        who,
+        Action::View,
+        &Resource::Child(child_facts(&child, &agencies)),
+    );
+    if !view.allowed {
+        return refuse_with(
+            state,
+            who,
+            action,
+            RecordKind::Child,
+            Some(child.id.to_string()),
+            &view,
+            client,
+            AppError::NotFound,
+        )
+        .await;
+    }
+    Ok((child, agencies, record_state))
+}
+
 /// Opens a child's record to change its details: the user must be able to see it (else 404)
 /// and to change it and its Summary section (else 403); refusals are audited. A record
 /// merged into another cannot be changed.
@@ -166,37 +210,10 @@ pub async fn edit_child(
     raw_id: &str,
     client: &Client,
 ) -> Result<(ChildRecord, Decision), AppError> {
-    let Some((child, agencies, record_state)) = load(state, raw_id).await? else {
-        return refuse_with(
-            state,
-            who,
-            AuditAction::Change,
-            RecordKind::Child,
-            short(raw_id),
-            &no_such_child(),
-            client,
-            AppError::NotFound,
-        )
-        .await;
-    };
+    let (child, agencies, record_state) =
+        load_visible(state, who, raw_id, AuditAction::Change, client).await?;
     let facts = child_facts(&child, &agencies);
     let id = Some(child.id.to_string());
-    let view = state
-        .access()
-        .decide(who, Action::View, &Resource::Child(facts.clone()));
-    if !view.allowed {
-        return refuse_with(
-            state,
-            who,
-            AuditAction::Change,
-            RecordKind::Child,
-            id,
-            &view,
-            client,
-            AppError::NotFound,
-        )
-        .await;
-    }
     let mut edits = state
         .access()
         .decide_all(
@@ -380,37 +397,9 @@ pub async fn merge_target(
     } else {
         AuditAction::Merge
     };
-    let Some((child, agencies, record_state)) = load(state, raw_id).await? else {
-        return refuse_with(
-            state,
-            who,
-            action,
-            RecordKind::Child,
-            short(raw_id),
-            &no_such_child(),
-            client,
-            AppError::NotFound,
-        )
-        .await;
-    };
+    let (child, agencies, record_state) = load_visible(state, who, raw_id, action, client).await?;
     let facts = child_facts(&child, &agencies);
     let id = Some(child.id.to_string());
-    let view = state
-        .access()
-        .decide(who, Action::View, &Resource::Child(facts.clone()));
-    if !view.allowed {
-        return refuse_with(
-            state,
-            who,
-            action,
-            RecordKind::Child,
-            id,
-            &view,
-            client,
-            AppError::NotFound,
-        )
-        .await;
-    }
     let merge = state
         .access()
         .decide(who, Action::Merge, &Resource::Child(facts));

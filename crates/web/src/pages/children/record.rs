@@ -424,18 +424,15 @@ pub async fn edit(
         }
         other => other?,
     };
-    let e = guard::entry(
-        &who.principal,
-        AuditAction::Change,
-        RecordKind::Child,
-        Some(record.child.id.to_string()),
-        Some(&decision),
+    commit_change(
+        tx,
+        &who,
+        &record,
+        &decision,
         &client,
         serde_json::json!({ "fields": changed }),
-    );
-    audit::append(&mut tx, &[e]).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/children/{}", record.child.id)).into_response())
+    )
+    .await
 }
 
 /// The edit form again after someone else's change: their version of the record below, the
@@ -521,18 +518,15 @@ pub async fn add_alias(
     };
     let mut tx = state.store().begin().await?;
     let added = child_record::add_alias(&mut tx, record.child.id, &alias).await?;
-    let e = guard::entry(
-        &who.principal,
-        AuditAction::Change,
-        RecordKind::Child,
-        Some(record.child.id.to_string()),
-        Some(&decision),
+    commit_change(
+        tx,
+        &who,
+        &record,
+        &decision,
         &client,
         serde_json::json!({ "added": "alias", "alias": added, "kind": alias.kind.code() }),
-    );
-    audit::append(&mut tx, &[e]).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/children/{}", record.child.id)).into_response())
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -601,22 +595,19 @@ pub async fn add_address(
         (moving && record.current_address().is_some()).then(|| address.since.unwrap_or(today));
     let mut tx = state.store().begin().await?;
     let added = child_record::add_address(&mut tx, record.child.id, &address, moved_on).await?;
-    let e = guard::entry(
-        &who.principal,
-        AuditAction::Change,
-        RecordKind::Child,
-        Some(record.child.id.to_string()),
-        Some(&decision),
+    commit_change(
+        tx,
+        &who,
+        &record,
+        &decision,
         &client,
         serde_json::json!({
             "added": "address",
             "address": added,
             "previous_closed": moved_on.is_some(),
         }),
-    );
-    audit::append(&mut tx, &[e]).await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/children/{}", record.child.id)).into_response())
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -693,14 +684,35 @@ pub async fn add_professional(
     };
     let mut tx = state.store().begin().await?;
     let added = child_record::add_professional(&mut tx, record.child.id, &professional).await?;
+    commit_change(
+        tx,
+        &who,
+        &record,
+        &decision,
+        &client,
+        serde_json::json!({ "added": "professional", "professional": added }),
+    )
+    .await
+}
+
+/// Writes the audit entry of a change to the child's record in the change's transaction,
+/// commits both, and sends the user back to the record.
+async fn commit_change(
+    mut tx: safehub_store::Tx,
+    who: &SignedIn,
+    record: &ChildRecord,
+    decision: &safehub_access::Decision,
+    client: &Client,
+    detail: serde_json::Value,
+) -> Result<Response, AppError> {
     let e = guard::entry(
         &who.principal,
         AuditAction::Change,
         RecordKind::Child,
         Some(record.child.id.to_string()),
-        Some(&decision),
-        &client,
-        serde_json::json!({ "added": "professional", "professional": added }),
+        Some(decision),
+        client,
+        detail,
     );
     audit::append(&mut tx, &[e]).await?;
     tx.commit().await?;
