@@ -48,6 +48,7 @@ const ACCOUNTS = [
   { email: 'auditor@demo.safehub.invalid', role: 'QA auditor' },
   { email: 'practitioner@demo.safehub.invalid', role: 'referring practitioner' },
   { email: 'intelligence@demo.safehub.invalid', role: 'police intelligence officer' },
+  { email: 'analyst@demo.safehub.invalid', role: 'police analyst' },
 ];
 const SIGNED_OUT = 'signed-out';
 const SKIP_PREFIXES = ['/sign-out', '/assets/', '/api/'];
@@ -631,30 +632,20 @@ async function testSecondFactorPages(browser, baseUrl) {
   }
 }
 
-// --- the front door's journey (R2, R3) ---------------------------------------------
-// A practitioner completes the screening tool for a child and submits it; the MASH
-// worker opens the referral from the child's record, records the decision, reads the
-// letter to the referrer, and finds the new time limit on their work tray. Every page
-// on the way is checked without JavaScript and with axe-core.
-const JOURNEY = 'journey';
-const PRACTITIONER = 'practitioner@demo.safehub.invalid';
-const MASH_WORKER = 'mash@demo.safehub.invalid';
-
-async function testJourney(browser, baseUrl) {
-  const practitioner = await newContexts(browser);
-  const mash = await newContexts(browser);
-  // Each step's page is checked without JavaScript, then axe runs on it in the JS
-  // context: a GET page is loaded again there; the answer to a POST (an error or a
-  // proposal) cannot be fetched again, so its HTML is put into a page of the same origin.
-  const step = async (label, page, jsPage, fn) => {
-    const r = record(JOURNEY, label, undefined);
+// A step of a journey: `fn` loads a page in `page` (no JavaScript) and returns the
+// response; the page is checked, then axe runs on it in the JS context: a GET page is
+// loaded again there (`jsPage`); the answer to a POST (an error or a proposal) cannot be
+// fetched again, so its HTML is put into a page of the same origin (`jsFor(page)`).
+function stepper(baseUrl, account, jsFor) {
+  return async (label, page, jsPage, fn) => {
+    const r = record(account, label, undefined);
     try {
       const response = await fn();
       r.status = response?.status() ?? null;
       r.finalPath = pathOf(page);
       r.problems.push(...(await checkPage(page, response)));
       if (r.problems.length) await screenshot(page, r, 'no-js');
-      const js = jsPage ?? (page === practitioner.noJsPage ? practitioner.jsPage : mash.jsPage);
+      const js = jsPage ?? jsFor(page);
       if (jsPage) {
         await js.goto(page.url());
       } else {
@@ -668,6 +659,22 @@ async function testJourney(browser, baseUrl) {
       throw err;
     }
   };
+}
+
+// --- the front door's journey (R2, R3) ---------------------------------------------
+// A practitioner completes the screening tool for a child and submits it; the MASH
+// worker opens the referral from the child's record, records the decision, reads the
+// letter to the referrer, and finds the new time limit on their work tray. Every page
+// on the way is checked without JavaScript and with axe-core.
+const JOURNEY = 'journey';
+const PRACTITIONER = 'practitioner@demo.safehub.invalid';
+const MASH_WORKER = 'mash@demo.safehub.invalid';
+
+async function testJourney(browser, baseUrl) {
+  const practitioner = await newContexts(browser);
+  const mash = await newContexts(browser);
+  const step = stepper(baseUrl, JOURNEY, (page) =>
+    page === practitioner.noJsPage ? practitioner.jsPage : mash.jsPage);
   const shareCookies = async (c) => c.js.addCookies(await c.noJs.cookies());
   try {
     const p = practitioner.noJsPage;
@@ -783,6 +790,59 @@ async function testJourney(browser, baseUrl) {
   }
 }
 
+// --- an analyst confirms a proposed link (R5.2) ---------------------------------------
+// The police analyst opens the links the engine proposes, accepts the first, and finds the
+// decision kept, with their name, on the subject's profile. Every page is checked without
+// JavaScript and with axe-core.
+const ANALYST_JOURNEY = 'analyst';
+const ANALYST = 'analyst@demo.safehub.invalid';
+
+async function testAnalystJourney(browser, baseUrl) {
+  const analyst = await newContexts(browser);
+  const step = stepper(baseUrl, ANALYST_JOURNEY, () => analyst.jsPage);
+  try {
+    const a = analyst.noJsPage;
+    await signIn(a, baseUrl, ANALYST);
+    await analyst.js.addCookies(await analyst.noJs.cookies());
+    const signedInAs = (await a.locator('main').innerText()).match(/Signed in as (.+?), /)?.[1];
+    if (!signedInAs) throw new Error('the home page does not say who is signed in');
+    await step('subjects and networks', a, analyst.jsPage, () => a.goto(`${baseUrl}/intelligence/subjects`));
+    let subject;
+    await step('proposed links', a, analyst.jsPage, async () => {
+      const response = await a.goto(`${baseUrl}/intelligence/links`);
+      const accept = a.locator('button', { hasText: 'Accept the link' });
+      if ((await accept.count()) === 0) throw new Error('the engine proposes no link to accept');
+      subject = await a.locator('form:has(button:has-text("Accept the link")) input[name="a"]').first().inputValue();
+      return response;
+    });
+    await step('link accepted', a, analyst.jsPage, async () => {
+      const card = a.locator('.govuk-summary-card', { has: a.locator('button', { hasText: 'Accept the link' }) }).first();
+      await card.locator('input[name="reason"]').fill('Same phone and car; seen together by officers');
+      const response = await submit(a, card.locator('button', { hasText: 'Accept the link' }));
+      if (new URL(a.url()).pathname !== '/intelligence/links') throw new Error(`expected the proposed links again, got ${pathOf(a)}`);
+      return response;
+    });
+    await step('subject profile', a, analyst.jsPage, async () => {
+      const response = await a.goto(`${baseUrl}/intelligence/subjects/${subject.replace('/', '.')}`);
+      const kept = await a.locator('table[aria-labelledby="decisions"]').innerText();
+      if (!kept.includes('Same person') || !kept.includes(signedInAs)
+        || !kept.includes('Same phone and car; seen together by officers')) {
+        throw new Error('the accepted link is not kept on the subject\'s profile');
+      }
+      if ((await a.locator('svg[role="img"]').count()) === 0) throw new Error('no network picture');
+      return response;
+    });
+    await step('hotspots', a, analyst.jsPage, () => a.goto(`${baseUrl}/intelligence/hotspots`));
+    log('analyst: proposed link accepted and kept on the subject\'s profile');
+  } catch (err) {
+    log(`analyst journey stopped: ${err.message.split('\n')[0]}`);
+    record(ANALYST_JOURNEY, 'journey', 'stopped').problems.push(err.message.split('\n')[0]);
+  } finally {
+    await analyst.noJs.close();
+    await analyst.js.close();
+  }
+}
+
 function printReport() {
   const rows = results.map((r) => ({
     result: r.problems.length || r.violations === null || r.violations.length ? 'FAIL' : 'ok',
@@ -852,6 +912,7 @@ async function main() {
     for (const account of ACCOUNTS) await testAccount(browser, baseUrl, account);
     await testSecondFactorPages(browser, baseUrl);
     await testJourney(browser, baseUrl);
+    await testAnalystJourney(browser, baseUrl);
 
     failures = printReport();
     await writeFile(join(RESULTS_DIR, 'report.json'), JSON.stringify({ baseUrl, results }, null, 2) + '\n');

@@ -91,7 +91,7 @@ pub(crate) fn percent_encode(text: &str) -> String {
 }
 
 /// Escapes text for an XML/HTML attribute value or text node.
-pub(crate) fn xml_escape(text: &str) -> String {
+pub fn xml_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

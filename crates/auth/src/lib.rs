@@ -25,6 +25,7 @@ pub mod token;
 pub mod totp;
 
 pub use csrf::CsrfKey;
+pub use encoding::xml_escape;
 pub use error::AuthError;
 pub use password::{PasswordHasher, PasswordProblem, check_new_password};
 pub use recovery::{generate_recovery_codes, hash_recovery_code};

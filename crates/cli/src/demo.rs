@@ -263,7 +263,11 @@ pub async fn seed(store: &Store, settings: &Settings, size: DemoSize) -> Result<
     ] {
         for k in 0..n {
             let named = role == Role::PoliceIntelligenceOfficer && k == 0;
-            let email = named.then_some("intelligence@demo.safehub.invalid");
+            let email = match (role, k) {
+                (Role::PoliceIntelligenceOfficer, 0) => Some("intelligence@demo.safehub.invalid"),
+                (Role::PoliceAnalyst, 0) => Some("analyst@demo.safehub.invalid"),
+                _ => None,
+            };
             let user = add_user(police.id, vec![role], email, &mut rng);
             if named {
                 intelligence_officer = Some(user.id);
@@ -509,6 +513,9 @@ pub fn print_welcome(addr: SocketAddr) {
     println!("  auditor@demo.safehub.invalid        QA auditor, Birmingham");
     println!(
         "  intelligence@demo.safehub.invalid   police intelligence officer (shared information)"
+    );
+    println!(
+        "  analyst@demo.safehub.invalid        police analyst (subjects, networks, proposed links, hotspots)"
     );
     println!("  board@demo.safehub.invalid          safeguarding board reader");
     println!("  {NEW_STARTER}    has not set up a second factor yet (shows enrolment)");

@@ -4,6 +4,7 @@ mod analysis;
 mod calendar;
 mod config;
 mod demo;
+mod postcodes;
 mod screening_tool;
 mod users;
 
@@ -69,6 +70,10 @@ enum Command {
     /// The CSE screening tool: load a region's own version, or list the stored ones.
     #[command(subcommand)]
     ScreeningTool(screening_tool::ScreeningToolCommand),
+    /// Where postcodes are (easting, northing), for the hotspot map: load a directory, or
+    /// count what is held.
+    #[command(subcommand)]
+    Postcodes(postcodes::PostcodeCommand),
     /// Working days on the England and Wales calendar, for checking a statutory date.
     #[command(subcommand)]
     Calendar(calendar::CalendarCommand),
@@ -221,6 +226,12 @@ async fn run(cli: Cli) -> Result<i32> {
         Command::ScreeningTool(cmd) => {
             let store = open_store(&settings).await?;
             let done = screening_tool::run(&store, cmd).await;
+            store.close().await;
+            done?;
+        }
+        Command::Postcodes(cmd) => {
+            let store = open_store(&settings).await?;
+            let done = postcodes::run(&store, cmd).await;
             store.close().await;
             done?;
         }

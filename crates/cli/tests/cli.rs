@@ -320,3 +320,38 @@ async fn a_region_loads_its_own_screening_tool_and_a_bad_file_changes_nothing_r2
     assert!(verify.status.success());
     Ok(())
 }
+
+#[tokio::test]
+async fn postcode_locations_load_whole_or_not_at_all_wm_27_1() -> Result {
+    let db = test_database().await?;
+    let dir = tempfile::tempdir()?;
+    // A file with a bad row is refused, naming the row and column; nothing is loaded.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "postcode,easting,northing\nZZ1 1AA,407120,286430\nZZ1 2AB,east,286910\n",
+    )?;
+    let out = safehub(&db.url, &["postcodes", "load", &bad.to_string_lossy()])?;
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("row 3, column easting"), "{said}");
+    let count = safehub(&db.url, &["postcodes", "count"])?;
+    assert!(String::from_utf8_lossy(&count.stdout).contains("0 postcode locations are held"));
+
+    // Code-Point Open's column names are understood; other columns are ignored.
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        "Postcode,Positional_quality_indicator,Eastings,Northings\nzz11aa,10,407120,286430\nZZ1 2AB,10,407480,286910\n",
+    )?;
+    let out = safehub(&db.url, &["postcodes", "load", &good.to_string_lossy()])?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Loaded 2 postcode locations."));
+    let store = Store::connect(&db.url).await?;
+    assert_eq!(store.count_postcode_locations().await?, 2);
+    Ok(())
+}

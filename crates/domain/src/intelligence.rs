@@ -185,6 +185,44 @@ pub struct Submission {
 }
 
 impl Item {
+    /// A suspected perpetrator known by `name` (whole or part) and `nicknames`.
+    pub fn person(name: &str, nicknames: &str) -> Item {
+        Item {
+            kind: Some(ItemKind::Person),
+            name: name.into(),
+            nicknames: nicknames.into(),
+            ..Item::default()
+        }
+    }
+
+    /// A phone number as written.
+    pub fn phone(number: &str) -> Item {
+        Item {
+            kind: Some(ItemKind::Phone),
+            phone: number.into(),
+            ..Item::default()
+        }
+    }
+
+    /// A vehicle by its registration, whole or partial.
+    pub fn vehicle(vrm: &str) -> Item {
+        Item {
+            kind: Some(ItemKind::Vehicle),
+            vrm: vrm.into(),
+            ..Item::default()
+        }
+    }
+
+    /// A place a child may have been taken.
+    pub fn place(address: &str, postcode: &str) -> Item {
+        Item {
+            kind: Some(ItemKind::Place),
+            address: address.into(),
+            postcode: postcode.into(),
+            ..Item::default()
+        }
+    }
+
     /// Whether nothing was typed into this item (a blank row of the form).
     pub fn is_blank(&self) -> bool {
         self.name.trim().is_empty()

@@ -114,6 +114,12 @@ audit_codes!(
         IntelSubmission => "intel_submission",
         /// A list of information sharing submissions (the police inbox, a sender's list).
         IntelList => "intel_list",
+        /// A subject's profile: a suspected perpetrator as the analysis resolves them.
+        IntelSubject => "intel_subject",
+        /// An analyst's decision on a link between two persons mentioned.
+        IntelLink => "intel_link",
+        /// An analysis view: the proposed links, the subjects and networks, the hotspots.
+        IntelAnalysis => "intel_analysis",
     }
 );
 

@@ -10,6 +10,8 @@ use sqlx::AnyConnection;
 use crate::db::{int, opt_int, opt_text, parsed, text};
 use crate::{Store, StoreError};
 
+pub mod analysis;
+
 /// Where a submission stands with the police.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IntelStatus {
@@ -110,6 +112,8 @@ pub struct StoredSubmission {
     pub grading: Option<Grading>,
     /// Who graded it, and when (ms UTC).
     pub graded: Option<(UserId, i64)>,
+    /// The agencies the police grading shared it back with (none: police-only).
+    pub shared_with: Vec<AgencyId>,
     /// Bumped on every change, for the concurrent-edit check.
     pub version: i64,
 }
@@ -303,6 +307,32 @@ pub async fn grade(
     }
 }
 
+/// Shares a graded submission back with other agencies (WM-25.6: the police decide what
+/// may be shared back and with whom), in the caller's transaction. An agency already
+/// shared with is left as it is.
+pub async fn share_back(
+    conn: &mut AnyConnection,
+    id: &str,
+    agencies: &[AgencyId],
+) -> Result<(), StoreError> {
+    let mut agencies = agencies.to_vec();
+    agencies.sort_unstable();
+    agencies.dedup();
+    for agency in agencies {
+        sqlx::query(
+            "INSERT INTO intel_shared_with (id, submission_id, agency_id) \
+             SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM intel_shared_with \
+             WHERE submission_id = $2 AND agency_id = $3)",
+        )
+        .bind(format!("{id}/{agency}"))
+        .bind(id)
+        .bind(agency.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// The police force that receives information about `area`: the police agency serving
     /// it (the first by id if, unusually, several do).
@@ -352,6 +382,15 @@ impl Store {
         .iter()
         .map(|c| parsed(&text(c, "child_id")?, "child id"))
         .collect::<Result<Vec<ChildId>, _>>()?;
+        let shared_with = sqlx::query(
+            "SELECT agency_id FROM intel_shared_with WHERE submission_id = $1 ORDER BY agency_id",
+        )
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|a| parsed(&text(a, "agency_id")?, "agency id"))
+        .collect::<Result<Vec<AgencyId>, _>>()?;
         let graded = match (opt_text(&r, "graded_by")?, opt_int(&r, "graded_at")?) {
             (Some(by), Some(at)) => Some((parsed(&by, "user id")?, at)),
             _ => None,
@@ -373,6 +412,7 @@ impl Store {
             status: IntelStatus::from_code(&text(&r, "status")?)?,
             grading: read_grading(&r)?,
             graded,
+            shared_with,
             version: int(&r, "version")?,
         }))
     }
@@ -422,6 +462,23 @@ impl Store {
             "s.submitted_by = $1",
             "s.received_at DESC, s.id",
             user.to_string(),
+            &[],
+            limit,
+            0,
+        )
+        .await
+    }
+
+    /// What the police shared back with `agency`, newest first (WM-25.6).
+    pub async fn intel_shared_with(
+        &self,
+        agency: AgencyId,
+        limit: i64,
+    ) -> Result<Vec<SubmissionLine>, StoreError> {
+        self.submission_lines(
+            "s.id IN (SELECT w.submission_id FROM intel_shared_with w WHERE w.agency_id = $1)",
+            "s.received_at DESC, s.id",
+            agency.to_string(),
             &[],
             limit,
             0,

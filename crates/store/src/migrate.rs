@@ -65,6 +65,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 8,
+        name: "intelligence analysis",
+        common: include_str!("../migrations/common/0008_intelligence_analysis.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 /// What a migration run did, for the start-up message.

@@ -128,8 +128,8 @@ async fn migrations_apply_once_and_report_what_ran() -> Result {
     let db = test_database().await?;
     let store = Store::connect(&db.url).await?;
     let first = store.migrate().await?;
-    assert_eq!(first.applied.len(), 7);
-    assert_eq!(first.version, 7);
+    assert_eq!(first.applied.len(), 8);
+    assert_eq!(first.version, 8);
     assert!(first.applied[0].starts_with("0001_"));
     let again = store.migrate().await?;
     assert!(again.applied.is_empty());

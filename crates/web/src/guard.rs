@@ -26,7 +26,8 @@ pub use child_record::{
     recordable_areas, save_merge, save_new_child, save_undo, view_child_record,
 };
 pub use intelligence::{
-    grades_intelligence, open_submission, reads_intelligence, share_into, shareable_areas,
+    analyse, analysed_areas, grades_intelligence, name_children, open_submission,
+    reads_intelligence, share_into, shareable_areas,
 };
 
 /// A child's record as one user may see it.

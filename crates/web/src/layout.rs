@@ -114,6 +114,7 @@ pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
         .any(|r| matches!(r, Role::PoliceIntelligenceOfficer | Role::PoliceAnalyst))
     {
         items.push(("/intelligence", "Shared information"));
+        items.push(("/intelligence/subjects", "Analysis"));
     } else if sees_children && roles.iter().any(|r| PRACTITIONER.contains(r)) {
         items.push(("/intelligence/new", "Share information"));
     }
@@ -135,16 +136,24 @@ pub fn navigation(roles: &[Role], current: &str) -> Vec<NavItem> {
         items.push(("/admin/agencies", "Agencies"));
         items.push(("/admin/calendar", "Calendar"));
     }
+    // The item whose address is the longest start of the current one is the current section.
+    let active = items
+        .iter()
+        .map(|(href, _)| *href)
+        .filter(|href| {
+            if *href == "/" {
+                current == "/"
+            } else {
+                current.starts_with(href)
+            }
+        })
+        .max_by_key(|href| href.len());
     items
         .into_iter()
         .map(|(href, label)| NavItem {
             href,
             label,
-            active: if href == "/" {
-                current == "/"
-            } else {
-                current.starts_with(href)
-            },
+            active: Some(href) == active,
         })
         .collect()
 }

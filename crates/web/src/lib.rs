@@ -2,6 +2,7 @@
 //! the operational endpoints. Every read and write of case data goes through [`guard`], the
 //! one place that asks the access policies and writes the audit entry.
 
+pub mod analysis;
 mod api;
 pub mod client;
 mod directory;
@@ -99,6 +100,7 @@ struct Inner {
     metrics: Metrics,
     directory: directory::Directory,
     calendar: std::sync::RwLock<Arc<safehub_domain::WorkingCalendar>>,
+    pictures: analysis::Pictures,
 }
 
 impl AppState {
@@ -114,6 +116,7 @@ impl AppState {
                 calendar: std::sync::RwLock::new(Arc::new(
                     safehub_domain::WorkingCalendar::england_and_wales(),
                 )),
+                pictures: Default::default(),
             }),
         }
     }
@@ -132,6 +135,11 @@ impl AppState {
 
     pub(crate) fn directory(&self) -> &directory::Directory {
         &self.inner.directory
+    }
+
+    /// The analysis pictures built so far, for reuse while nothing they read has changed.
+    pub(crate) fn pictures(&self) -> &analysis::Pictures {
+        &self.inner.pictures
     }
 
     /// The working-day calendar: the shipped bank holidays plus the days administrators

@@ -88,3 +88,18 @@ pub async fn send(
     tx.commit().await?;
     Ok(Sent::New(id))
 }
+
+/// The agencies serving `area` that a police grading may share information back with:
+/// every agency there but the police, by name.
+pub async fn share_back_options(
+    state: &AppState,
+    area: AreaId,
+) -> Result<Vec<safehub_store::organisations::Agency>, AppError> {
+    Ok(state
+        .store()
+        .agencies()
+        .await?
+        .into_iter()
+        .filter(|a| a.kind != safehub_domain::AgencyKind::Police && a.areas.contains(&area))
+        .collect())
+}

@@ -4,38 +4,10 @@
 
 mod common;
 
-use common::{Browser, PASSWORD, Result, World, add_user};
-use safehub_auth::{PasswordHasher, SecretString};
-use safehub_domain::Role;
+use common::{Browser, Result, add_police_intelligence};
 use safehub_store::AuditAction;
 use safehub_store::audit::RecordKind;
 use safehub_store::intelligence::IntelStatus;
-
-/// Adds a police intelligence officer and a police analyst to the world's force.
-async fn add_police_intelligence(w: &World) -> Result<()> {
-    let hash = PasswordHasher::fast_for_tests().hash(&SecretString::from(PASSWORD.to_owned()))?;
-    let mut tx = w.store.begin().await?;
-    add_user(
-        &mut tx,
-        "intel.officer@test.invalid",
-        w.police,
-        vec![Role::PoliceIntelligenceOfficer],
-        &hash,
-        false,
-    )
-    .await?;
-    add_user(
-        &mut tx,
-        "analyst@test.invalid",
-        w.police,
-        vec![Role::PoliceAnalyst],
-        &hash,
-        false,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
 
 /// Posts a form whose values are owned strings.
 async fn post_owned(
@@ -359,29 +331,41 @@ async fn r5_1_sharing_reading_and_grading_are_in_the_api_with_the_same_rules() -
     let grading = format!("{one}/grading");
     let grade =
         |body: serde_json::Value| http.post(&grading).bearer_auth(&officer).json(&body).send();
+    // Every problem is named: conditions missing for C, an agency outside the area (WM-25.6).
     let wrong = grade(serde_json::json!({
-        "version": 1, "source": "2", "assessment": "C", "handling": "C"
+        "version": 1, "source": "2", "assessment": "C", "handling": "C",
+        "shared_with": [w.school.to_string(), w.south_school.to_string()]
     }))
     .await?;
     assert_eq!(wrong.status(), 422);
+    let problems = wrong.json::<serde_json::Value>().await?.to_string();
+    assert!(problems.contains("conditions"), "{problems}");
+    assert!(problems.contains("shared_with[1]"), "{problems}");
+    assert!(!problems.contains("shared_with[0]"), "{problems}");
     let ok = grade(serde_json::json!({
-        "version": 1, "source": "2", "assessment": "C", "handling": "P"
+        "version": 1, "source": "2", "assessment": "C", "handling": "P",
+        "shared_with": [w.school.to_string()]
     }))
     .await?;
     assert_eq!(ok.status(), 200);
-    assert_eq!(ok.json::<serde_json::Value>().await?["grade"], "2/C/P");
+    let graded = ok.json::<serde_json::Value>().await?;
+    assert_eq!(graded["grade"], "2/C/P");
+    assert_eq!(graded["shared_with"][0], w.school.to_string());
     let stale = grade(serde_json::json!({
         "version": 1, "source": "1", "assessment": "A", "handling": "P"
     }))
     .await?;
     assert_eq!(stale.status(), 409);
+    // Shared back with the school, the teacher may now read it, but never grade it.
+    let teacher_reads = http.get(&one).bearer_auth(&teacher).send().await?;
+    assert_eq!(teacher_reads.status(), 200);
     let teacher_grades = http
         .post(&grading)
         .bearer_auth(&teacher)
         .json(&serde_json::json!({"version": 2, "source": "1", "assessment": "A", "handling": "P"}))
         .send()
         .await?;
-    assert_eq!(teacher_grades.status(), 404);
+    assert_eq!(teacher_grades.status(), 403);
 
     // Without the scope, nothing; and the OpenAPI description lists the calls.
     let reader_only =

@@ -47,6 +47,12 @@ pub struct LinkOptions {
     pub conflict_log2_odds: f64,
     /// Analysts' decisions.
     pub decisions: Vec<Decision>,
+    /// Other mentions, each with values of its own, counted as if seen alongside these
+    /// when weighing how rare a shared value is (0: the mentions are the whole population,
+    /// as in `safehub link`). See [`Model::new`].
+    pub background: usize,
+    /// Random pairs sampled to estimate how often unrelated mentions agree.
+    pub sample_pairs: usize,
 }
 
 impl Default for LinkOptions {
@@ -57,6 +63,8 @@ impl Default for LinkOptions {
             em_iterations: 10,
             conflict_log2_odds: -30.0,
             decisions: Vec::new(),
+            background: 0,
+            sample_pairs: 300_000,
         }
     }
 }
@@ -193,7 +201,7 @@ impl Linker {
             index.insert(i as u32, &blocking_keys(m));
         }
         let (pairs, capped_blocks) = index.candidate_pairs(options.max_block.max(2));
-        let mut model = Model::new(&mentions);
+        let mut model = Model::new(&mentions, options.background, options.sample_pairs);
         let scored = model.score_pairs(&mentions, pairs);
         model.estimate(&mentions, &scored, options.em_iterations);
         let ids = mentions
@@ -285,6 +293,25 @@ impl Linker {
             .filter(|(i, l)| *i as u32 == **l)
             .count();
         (labels, stats)
+    }
+
+    /// Every compared pair of mentions (by index, the smaller first) with its match
+    /// probability, in the order compared. Analysts review these as proposed links.
+    pub fn pair_probabilities(&self) -> Vec<(u32, u32, f64)> {
+        self.scored
+            .pairs
+            .iter()
+            .enumerate()
+            .map(|(p, &(i, j))| {
+                let odds = self.model.log2_prior + self.model.pair_log2_bf(&self.scored, p);
+                (i.min(j), i.max(j), probability(odds))
+            })
+            .collect()
+    }
+
+    /// The threshold at or above which a pair is linked.
+    pub fn threshold(&self) -> f64 {
+        self.options.threshold
     }
 
     /// Explains the comparison of two mentions (which need not be in the index).
@@ -507,6 +534,51 @@ mod tests {
         assert_eq!(labels[pos("x1")], labels[pos("y1")]);
         assert_eq!(stats.decisions_applied, 2);
         assert_eq!(stats.decisions_unknown, 1);
+    }
+
+    // R5.2: in a handful of reports about one active person, his phone is in most of them;
+    // counted among a thousand other mentions, sharing it is still strong evidence.
+    #[test]
+    fn a_background_population_keeps_a_shared_phone_rare() {
+        let reports = vec![
+            mention(
+                "a",
+                &[(Field::Nickname, "Jay"), (Field::Phone, "07700 900123")],
+            ),
+            mention(
+                "b",
+                &[(Field::Nickname, "Jay"), (Field::Phone, "+44 7700 900123")],
+            ),
+            mention(
+                "c",
+                &[(Field::FirstName, "Jamal"), (Field::Phone, "07700900123")],
+            ),
+            mention(
+                "d",
+                &[(Field::Nickname, "Kez"), (Field::Phone, "07700 900999")],
+            ),
+        ];
+        let alone = Linker::fit(reports.clone(), &LinkOptions::default());
+        let against = Linker::fit(
+            reports,
+            &LinkOptions {
+                background: 1_000,
+                ..LinkOptions::default()
+            },
+        );
+        let phone_weight = |l: &Linker| {
+            let e = l.explain(&l.mentions()[0], &l.mentions()[1]);
+            e.evidence
+                .iter()
+                .find(|x| x.comparison == "phone")
+                .map(|x| x.weight)
+                .expect("phone compared")
+        };
+        assert!(phone_weight(&alone) < 3.0, "{}", phone_weight(&alone));
+        assert!(phone_weight(&against) > 6.0, "{}", phone_weight(&against));
+        let (labels, _) = against.cluster();
+        assert_eq!(labels[0], labels[1]);
+        assert_ne!(labels[0], labels[3]);
     }
 
     #[test]

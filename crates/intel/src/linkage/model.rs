@@ -40,6 +40,8 @@ pub struct Model {
     tf_floor: Vec<f64>,
     /// Prior log2-odds that two random mentions are the same entity.
     pub log2_prior: f64,
+    /// How many random pairs are sampled.
+    sample: usize,
 }
 
 /// Small deterministic generator for sampling (xorshift64*).
@@ -72,7 +74,19 @@ pub struct Scored {
 impl Model {
     /// A model over the comparisons that have data in `mentions`, with default `m`,
     /// sampled `u`, term frequencies, and a provisional prior.
-    pub fn new(mentions: &[Mention]) -> Model {
+    ///
+    /// `background` is a number of other mentions, each with values of its own, counted as
+    /// if seen alongside these (0: the mentions are the whole population). A few dozen
+    /// reports about one force's suspects are a small sample in which one active person's
+    /// phone is "common"; among a thousand more it is as rare as it is, while a value
+    /// common in a large set stays common. Only exact agreement on a value uses it (its
+    /// term frequency); the other levels keep the chances sampled from the mentions, which
+    /// the mentions' own repeats make cautious. The prior stays the mentions' own: how
+    /// often two of them are one person.
+    ///
+    /// `sample` is how many random pairs estimate `u` and stand for the pairs blocking did
+    /// not propose (all pairs when there are fewer).
+    pub fn new(mentions: &[Mention], background: usize, sample: usize) -> Model {
         let comparisons: Vec<usize> = (0..SPECS.len())
             .filter(|&i| {
                 mentions
@@ -92,15 +106,16 @@ impl Model {
                     total += 1.0;
                 }
             }
+            let total = total + background as f64;
             for v in counts.values_mut() {
                 *v /= total;
             }
             tf.push(counts);
             tf_floor.push(1.0 / total.max(1.0));
         }
-        let u = sample_u(mentions, &comparisons);
-        let m = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
+        let u = sample_u(mentions, &comparisons, sample);
         let n = mentions.len().max(2) as f64;
+        let m = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
         Model {
             active: comparisons,
             m,
@@ -109,6 +124,7 @@ impl Model {
             tf_floor,
             // One duplicate per mention until estimated.
             log2_prior: (1.0 / (n - 1.0)).log2(),
+            sample,
         }
     }
 
@@ -206,7 +222,7 @@ impl Model {
         let n = mentions.len();
         let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
         // Pairs outside the candidate set, from the same sample as `u`.
-        let outside: Vec<(u32, u32)> = sample_pairs(n)
+        let outside: Vec<(u32, u32)> = sample_pairs(n, self.sample)
             .into_iter()
             .map(|(i, j)| (i.min(j) as u32, i.max(j) as u32))
             .filter(|q| scored.pairs.binary_search(q).is_err())
@@ -252,14 +268,14 @@ impl Model {
     }
 }
 
-/// Up to 300,000 pairs of mention indices (fixed seed): all pairs when there are no more,
+/// Up to `limit` pairs of mention indices (fixed seed): all pairs when there are no more,
 /// otherwise random pairs of distinct mentions (in drawing order, not deduplicated).
-fn sample_pairs(n: usize) -> Vec<(usize, usize)> {
+fn sample_pairs(n: usize, limit: usize) -> Vec<(usize, usize)> {
     if n < 2 {
         return Vec::new();
     }
     let all = n * (n - 1) / 2;
-    let samples = all.min(300_000);
+    let samples = all.min(limit.max(1));
     let mut pairs = Vec::with_capacity(samples);
     if samples == all {
         for i in 0..n {
@@ -281,13 +297,13 @@ fn sample_pairs(n: usize) -> Vec<(usize, usize)> {
     pairs
 }
 
-/// u-probabilities from up to 300,000 random pairs (fixed seed), with add-one smoothing.
-fn sample_u(mentions: &[Mention], comparisons: &[usize]) -> Vec<Vec<f64>> {
+/// u-probabilities from up to `limit` random pairs (fixed seed), with add-one smoothing.
+fn sample_u(mentions: &[Mention], comparisons: &[usize], limit: usize) -> Vec<Vec<f64>> {
     let mut counts: Vec<Vec<f64>> = comparisons
         .iter()
         .map(|&i| vec![0.0; SPECS[i].levels.len()])
         .collect();
-    for (i, j) in sample_pairs(mentions.len()) {
+    for (i, j) in sample_pairs(mentions.len(), limit) {
         for (c, &spec) in comparisons.iter().enumerate() {
             if let Some(l) = compare(SPECS[spec].comparison, &mentions[i], &mentions[j]) {
                 counts[c][usize::from(l)] += 1.0;

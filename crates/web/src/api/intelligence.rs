@@ -138,6 +138,8 @@ pub struct SubmissionBody {
     pub grade: Option<String>,
     /// The conditions of sharing, for handling code C.
     pub conditions: Option<String>,
+    /// The agencies the grading shared it back with (none: police only).
+    pub shared_with: Vec<String>,
     /// Send it back with a grading, for the concurrent-edit check.
     pub version: i64,
 }
@@ -156,6 +158,10 @@ pub struct GradingBody {
     /// Conditions of sharing; required with `C`, refused with `P`.
     #[serde(default)]
     pub conditions: Option<String>,
+    /// Agencies serving the area to share it back with (WM-25.6); none keeps it with the
+    /// police.
+    #[serde(default)]
+    pub shared_with: Vec<String>,
 }
 
 fn problem(field: impl Into<String>, message: impl Into<String>) -> FieldProblem {
@@ -351,6 +357,7 @@ fn submission_body(s: &StoredSubmission) -> SubmissionBody {
         children: s.children.iter().map(ToString::to_string).collect(),
         grade: s.grading.as_ref().map(Grading::code),
         conditions: s.grading.as_ref().and_then(|g| g.conditions.clone()),
+        shared_with: s.shared_with.iter().map(ToString::to_string).collect(),
         version: s.version,
     }
 }
@@ -428,7 +435,21 @@ pub async fn grade(
             .filter(|c| !c.is_empty()),
     };
     if let Err(p) = grading.check() {
-        return Ok(invalid(vec![problem(p.field, p.message)]));
+        problems.push(problem(p.field, p.message));
+    }
+    let options = crate::sharing::share_back_options(&state, s.area).await?;
+    let mut share_with = Vec::new();
+    for (i, chosen) in body.shared_with.iter().enumerate() {
+        match options.iter().find(|a| a.id.to_string() == chosen.trim()) {
+            Some(a) => share_with.push(a.id),
+            None => problems.push(problem(
+                format!("shared_with[{i}]"),
+                "Not an agency serving the area the information is about",
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(invalid(problems));
     }
     let mut tx = state.store().begin().await?;
     match intelligence::grade(
@@ -447,6 +468,7 @@ pub async fn grade(
             return Err(ApiError(AppError::Conflict(e.to_string())));
         }
     }
+    intelligence::share_back(&mut tx, &s.id, &share_with).await?;
     audit::append(
         &mut tx,
         &[guard::entry(
@@ -456,7 +478,11 @@ pub async fn grade(
             Some(s.id.clone()),
             Some(&decision),
             &client,
-            serde_json::json!({ "grade": grading.code(), "via": "api" }),
+            serde_json::json!({
+                "grade": grading.code(),
+                "shared_with": share_with.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "via": "api",
+            }),
         )],
     )
     .await?;

@@ -3,14 +3,18 @@
 //! Submissions are police-only (R8.2): a refused submission looks exactly like a missing
 //! one, and every reading is audited.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use safehub_access::{Action, Decision, IntelligenceFacts, Principal, Resource};
-use safehub_domain::{AgencyKind, AreaId, Role};
+use safehub_domain::{AgencyKind, AreaId, ChildId, Role};
 use safehub_store::AuditAction;
 use safehub_store::audit::RecordKind;
 use safehub_store::intelligence::StoredSubmission;
 
 use super::entry;
 use crate::AppState;
+use crate::analysis::Picture;
 use crate::client::Client;
 use crate::error::AppError;
 
@@ -89,7 +93,7 @@ pub async fn open_submission(
             Action::View,
             &Resource::Intelligence(IntelligenceFacts {
                 area: s.area,
-                shared_with: Vec::new(),
+                shared_with: s.shared_with.clone(),
             }),
         ),
         None => Decision {
@@ -111,4 +115,97 @@ pub async fn open_submission(
         Some(s) if decision.allowed => Ok((s, decision)),
         _ => Err(AppError::NotFound),
     }
+}
+
+/// The areas whose intelligence `who` may analyse: a police intelligence officer's or
+/// analyst's areas where the policies let them read intelligence (R5.2, R8.2).
+pub fn analysed_areas(state: &AppState, who: &Principal) -> Vec<AreaId> {
+    if !reads_intelligence(who) {
+        return Vec::new();
+    }
+    who.areas
+        .iter()
+        .copied()
+        .filter(|area| {
+            state
+                .access()
+                .decide(
+                    who,
+                    Action::View,
+                    &Resource::Intelligence(IntelligenceFacts {
+                        area: *area,
+                        shared_with: Vec::new(),
+                    }),
+                )
+                .allowed
+        })
+        .collect()
+}
+
+/// Builds the analysis picture of the intelligence `who` may read (R5.2, WM-27.1). Someone
+/// who may not analyse is refused with 403, and the refusal is audited; the page audits
+/// what it shows.
+pub async fn analyse(
+    state: &AppState,
+    who: &Principal,
+    client: &Client,
+) -> Result<Arc<Picture>, AppError> {
+    let areas = analysed_areas(state, who);
+    if areas.is_empty() {
+        let refused = Decision {
+            allowed: false,
+            policies: vec!["not-police-intelligence".into()],
+        };
+        let e = entry(
+            who,
+            AuditAction::View,
+            RecordKind::IntelAnalysis,
+            None,
+            Some(&refused),
+            client,
+            serde_json::json!({}),
+        );
+        state.store().record(e).await?;
+        return Err(AppError::Forbidden);
+    }
+    let mut areas = areas;
+    areas.sort_unstable();
+    let fingerprint = state.store().intel_fingerprint().await?;
+    if let Some(kept) = state.pictures().get(&areas, fingerprint) {
+        return Ok(kept);
+    }
+    let input = state
+        .store()
+        .intel_analysis_input(&areas, crate::analysis::postcode_key)
+        .await?;
+    // Building is seconds of computation for a large force: off the request threads.
+    let picture = tokio::task::spawn_blocking(move || Picture::build(input))
+        .await
+        .map_err(|e| AppError::Internal(format!("building the analysis picture: {e}")))?;
+    let picture = Arc::new(picture);
+    state
+        .pictures()
+        .keep(areas, fingerprint, Arc::clone(&picture));
+    Ok(picture)
+}
+
+/// The names of those `children` that `who` may open, decided as opening each record would
+/// be. A child left out is shown without a name; the page's audit entry lists who was named.
+pub async fn name_children(
+    state: &AppState,
+    who: &Principal,
+    children: &[ChildId],
+) -> Result<HashMap<ChildId, String>, AppError> {
+    let found = state.store().children_with_facts(children).await?;
+    let asked: Vec<Resource> = found
+        .iter()
+        .map(|(c, a)| Resource::Child(super::child_facts(c, a)))
+        .collect();
+    let answers = state.access().decide_all(who, Action::View, &asked);
+    Ok(found
+        .into_iter()
+        .zip(answers)
+        .filter(|(_, d)| d.allowed)
+        .map(|((c, _), _)| (c.id, c.name.to_string()))
+        .collect())
 }

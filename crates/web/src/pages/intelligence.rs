@@ -542,6 +542,8 @@ struct SentPage {
     layout: Layout,
     just_sent: bool,
     lines: Vec<Line>,
+    /// What the police shared back with the user's agency (WM-25.6).
+    shared: Vec<Line>,
 }
 
 /// `?sent=ID` after sending.
@@ -561,6 +563,10 @@ pub async fn sent(
 ) -> Result<Response, AppError> {
     let found = state.store().intel_sent_by(who.user.id, 100).await?;
     let just_sent = !q.sent.is_empty() && found.iter().any(|l| l.id == q.sent);
+    let shared = state
+        .store()
+        .intel_shared_with(who.user.agency, 100)
+        .await?;
     let e = guard::entry(
         &who.principal,
         AuditAction::View,
@@ -568,7 +574,11 @@ pub async fn sent(
         None,
         None,
         &client,
-        serde_json::json!({ "list": "sent", "shown": found.len() }),
+        serde_json::json!({
+            "list": "sent",
+            "shown": found.len(),
+            "shared_back": shared.iter().map(|l| l.id.clone()).collect::<Vec<_>>(),
+        }),
     );
     state.store().record(e).await?;
     let mut lines = lines(&state, found).await?;
@@ -579,6 +589,7 @@ pub async fn sent(
         layout: who.layout(&state, "Information you have shared", "/intelligence"),
         just_sent,
         lines,
+        shared: self::lines(&state, shared).await?,
     })
 }
 
@@ -648,19 +659,35 @@ pub async fn inbox(
     })
 }
 
-/// The grading form as typed.
+/// The grading form as typed. Read from the raw pairs because the checkboxes of the
+/// agencies to share back with repeat the `share_with` key.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
 pub struct GradingForm {
-    #[serde(default)]
     version: String,
-    #[serde(default)]
     source: String,
-    #[serde(default)]
     assessment: String,
-    #[serde(default)]
     handling: String,
-    #[serde(default)]
     conditions: String,
+    share_with: Vec<String>,
+}
+
+impl From<Vec<(String, String)>> for GradingForm {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let mut form = GradingForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "version" => form.version = value,
+                "source" => form.source = value,
+                "assessment" => form.assessment = value,
+                "handling" => form.handling = value,
+                "conditions" => form.conditions = value,
+                "share_with" => form.share_with.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
 }
 
 #[derive(Template)]
@@ -680,6 +707,10 @@ struct ViewPage {
     form: GradingForm,
     /// The three parts of the grade: (field, legend, options as (code, label), chosen).
     groups: Vec<GradeGroup>,
+    /// Agencies it may be shared back with: (id, name, chosen).
+    share_options: Vec<(String, String, bool)>,
+    /// The names of the agencies it was shared back with.
+    shared_with: Vec<String>,
 }
 
 /// One part of the 3x5x2 grade on the form.
@@ -738,8 +769,23 @@ async fn view_page(
             children.push((c.to_string(), view.child.name.to_string()));
         }
     }
+    let share_options = sharing::share_back_options(state, s.area)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let id = a.id.to_string();
+            let chosen = form.share_with.contains(&id);
+            (id, a.name, chosen)
+        })
+        .collect();
+    let mut shared_with = Vec::new();
+    for a in &s.shared_with {
+        shared_with.push(state.directory().agency(state.store(), *a).await?.name);
+    }
     Ok(ViewPage {
         layout: who.layout(state, "Shared information", "/intelligence"),
+        share_options,
+        shared_with,
         told_by: s.submission.told_by.map_or("", ToldBy::label),
         from: state
             .directory()
@@ -863,6 +909,17 @@ pub async fn grade(
         }
         _ => None,
     };
+    let options = sharing::share_back_options(&state, s.area).await?;
+    let mut share_with = Vec::new();
+    for chosen in &form.share_with {
+        match options.iter().find(|a| a.id.to_string() == *chosen) {
+            Some(a) => share_with.push(a.id),
+            None => problems.push((
+                "share_with",
+                "Choose only agencies that serve the area the information is about".into(),
+            )),
+        }
+    }
     let version = form.version.trim().parse::<i64>().unwrap_or(-1);
     let (Some(grading), true) = (grading, problems.is_empty()) else {
         let mut page = view_page(&state, &who, s, form, &client).await?;
@@ -905,6 +962,7 @@ pub async fn grade(
         Err(IntelError::Store(e)) => return Err(e.into()),
         Err(e @ IntelError::Duplicate(_)) => return Err(AppError::Conflict(e.to_string())),
     }
+    intelligence::share_back(&mut tx, &s.id, &share_with).await?;
     audit::append(
         &mut tx,
         &[guard::entry(
@@ -914,7 +972,10 @@ pub async fn grade(
             Some(s.id.clone()),
             Some(&decision),
             &client,
-            serde_json::json!({ "grade": grading.code() }),
+            serde_json::json!({
+                "grade": grading.code(),
+                "shared_with": share_with.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            }),
         )],
     )
     .await?;

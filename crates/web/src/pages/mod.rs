@@ -2,6 +2,7 @@
 
 mod admin;
 mod agencies;
+mod analysis;
 mod audit;
 mod children;
 mod chronology;
@@ -56,6 +57,11 @@ pub fn routes() -> Router<AppState> {
             get(intelligence::new_form).post(intelligence::submit),
         )
         .route("/intelligence/sent", get(intelligence::sent))
+        .route("/intelligence/links", get(analysis::links))
+        .route("/intelligence/links/decision", post(analysis::decide))
+        .route("/intelligence/subjects", get(analysis::subjects))
+        .route("/intelligence/subjects/{id}", get(analysis::subject))
+        .route("/intelligence/hotspots", get(analysis::hotspots))
         .route("/intelligence/{id}", get(intelligence::show))
         .route("/intelligence/{id}/grading", post(intelligence::grade))
         .route("/work", get(work::tray))

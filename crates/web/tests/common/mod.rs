@@ -518,3 +518,29 @@ pub async fn api_token_with(w: &World, email: &str, scopes: &[&str]) -> Result<S
     tx.commit().await?;
     Ok(token.encode())
 }
+
+/// Adds a police intelligence officer and a police analyst to the world's force.
+pub async fn add_police_intelligence(w: &World) -> Result<()> {
+    let hash = PasswordHasher::fast_for_tests().hash(&SecretString::from(PASSWORD.to_owned()))?;
+    let mut tx = w.store.begin().await?;
+    add_user(
+        &mut tx,
+        "intel.officer@test.invalid",
+        w.police,
+        vec![Role::PoliceIntelligenceOfficer],
+        &hash,
+        false,
+    )
+    .await?;
+    add_user(
+        &mut tx,
+        "analyst@test.invalid",
+        w.police,
+        vec![Role::PoliceAnalyst],
+        &hash,
+        false,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
