@@ -245,3 +245,104 @@ async fn r5_1_a_grading_is_kept_once_and_a_stale_one_is_refused() -> Result {
     assert_eq!(assessed[0].grade.as_deref(), Some("2/C/C"));
     Ok(())
 }
+
+// R5.2, WM-27.1: the analysis reads the items, children, decisions and postcode locations of
+// some areas; its fingerprint changes with each of them and with nothing else, so a kept
+// picture is never older than the store. Decisions are kept, the latest last.
+#[tokio::test]
+async fn r5_2_the_analysis_input_and_its_fingerprint_follow_every_change() -> Result {
+    use safehub_store::intelligence::analysis::{self, Verdict};
+    let w = world().await?;
+    let empty = w.store.intel_fingerprint().await?;
+    send(&w, "intel-1", "key-1").await?;
+    send(&w, "intel-2", "key-2").await?;
+    let sent = w.store.intel_fingerprint().await?;
+    assert_ne!(sent, empty);
+
+    // Grading and sharing back change nothing the analysis reads.
+    let grading = Grading {
+        source: SourceEvaluation::Reliable,
+        assessment: Assessment::KnownDirectly,
+        handling: HandlingCode::Permitted,
+        conditions: None,
+    };
+    let mut tx = w.store.begin().await?;
+    intelligence::grade(&mut tx, "intel-1", 1, &grading, w.officer, 2_000).await?;
+    intelligence::share_back(&mut tx, "intel-1", &[w.school, w.school]).await?;
+    tx.commit().await?;
+    assert_eq!(w.store.intel_fingerprint().await?, sent);
+    let back = w.store.intel_submission("intel-1").await?.ok_or("stored")?;
+    assert_eq!(back.shared_with, vec![w.school], "each agency once");
+    let shared = w.store.intel_shared_with(w.school, 10).await?;
+    assert_eq!(shared.len(), 1);
+
+    // Two decisions about one pair: both kept, in order, the latest last.
+    let mut tx = w.store.begin().await?;
+    analysis::record_decision(
+        &mut tx,
+        "intel-2/0",
+        "intel-1/0",
+        Verdict::Same,
+        "",
+        w.officer,
+        3_000,
+    )
+    .await?;
+    analysis::record_decision(
+        &mut tx,
+        "intel-1/0",
+        "intel-2/0",
+        Verdict::Different,
+        "Twins",
+        w.officer,
+        4_000,
+    )
+    .await?;
+    tx.commit().await?;
+    let decided = w.store.intel_fingerprint().await?;
+    assert_ne!(decided, sent);
+
+    let mut tx = w.store.begin().await?;
+    analysis::load_postcode_locations(&mut tx, &[("ZZ1 1AA".into(), 407_120, 286_430)]).await?;
+    tx.commit().await?;
+    let located = w.store.intel_fingerprint().await?;
+    assert_ne!(located, decided);
+    // Moving a postcode changes it too.
+    let mut tx = w.store.begin().await?;
+    analysis::load_postcode_locations(&mut tx, &[("ZZ1 1AA".into(), 407_500, 286_430)]).await?;
+    tx.commit().await?;
+    assert_ne!(w.store.intel_fingerprint().await?, located);
+    assert_eq!(w.store.count_postcode_locations().await?, 1);
+
+    let input = w
+        .store
+        .intel_analysis_input(&[w.area], |p| Some(p.trim().to_uppercase()))
+        .await?;
+    assert_eq!(input.items.len(), 2 * shared_items());
+    assert_eq!(input.children.len(), 2);
+    let verdicts: Vec<(&str, &str, Verdict)> = input
+        .decisions
+        .iter()
+        .map(|d| (d.item_a.as_str(), d.item_b.as_str(), d.verdict))
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            ("intel-1/0", "intel-2/0", Verdict::Same),
+            ("intel-1/0", "intel-2/0", Verdict::Different)
+        ],
+        "the pair in one order, oldest first"
+    );
+    // Another area's analysis reads none of it.
+    let elsewhere = w
+        .store
+        .intel_analysis_input(&[AreaId::new()], |_| None)
+        .await?;
+    assert!(elsewhere.items.is_empty() && elsewhere.decisions.is_empty());
+    Ok(())
+}
+
+/// How many items [`shared`] holds.
+fn shared_items() -> usize {
+    shared().items.len()
+}

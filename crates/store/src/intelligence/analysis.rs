@@ -266,7 +266,8 @@ impl Store {
     /// A fingerprint of everything the analysis reads: it changes whenever an item, a
     /// child concerned (a merge of two records moves them), a decision or a postcode
     /// location is added or changed, so a picture built at one fingerprint can be reused
-    /// until it changes. Nothing the analysis reads is ever deleted.
+    /// until it changes. Nothing the analysis reads is ever deleted. (PostgreSQL sums big
+    /// integers as numerics, hence the cast.)
     pub async fn intel_fingerprint(&self) -> Result<[i64; 6], StoreError> {
         let r = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM intel_items) AS items, \
@@ -274,8 +275,8 @@ impl Store {
              (SELECT COUNT(*) FROM intel_link_decisions) AS decisions, \
              (SELECT COUNT(*) FROM child_merges) AS merges, \
              (SELECT COUNT(undone_at) FROM child_merges) AS undone, \
-             (SELECT COALESCE(SUM(easting), 0) + COALESCE(SUM(northing), 0) + COUNT(*) \
-              FROM postcode_locations) AS places",
+             (SELECT CAST(COALESCE(SUM(easting), 0) + COALESCE(SUM(northing), 0) + COUNT(*) \
+              AS BIGINT) FROM postcode_locations) AS places",
         )
         .fetch_one(&self.reader)
         .await?;
