@@ -119,7 +119,8 @@ def main():
     rng = random.Random(seed)
     os.makedirs(out_dir, exist_ok=True)
     people = []
-    while sum(p["n"] for p in people) < n_mentions:
+    total = 0  # mentions planned so far (a running total: summing each time is quadratic)
+    while total < n_mentions:
         first = rng.choice(list(FIRST))
         make = rng.choice(list(MAKES))
         people.append({
@@ -130,6 +131,7 @@ def main():
             "postcode": postcode(rng), "city": rng.choice(CITIES),
             "n": min(8, max(1, int(rng.expovariate(1 / 2.2)) + 1)),
         })
+        total += people[-1]["n"]
     # Planted networks: 3-6 people share one car or one phone.
     i = 0
     while i < len(people) * 0.3:

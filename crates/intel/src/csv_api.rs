@@ -218,17 +218,10 @@ fn parse_coord(
     Ok(v)
 }
 
-/// `safehub hotspots`: reads points (`x,y` in British National Grid metres, or `lat,lon` in
-/// WGS84 degrees, converted to BNG), an optional `at` timestamp, and writes
-/// `cell_x,cell_y,count,gi_z,p_value` for every non-empty cell of a `cell_size_m` grid.
-/// `cell_x, cell_y` are the BNG coordinates of the cell's south-west corner. The summary also
-/// holds the counts by month, weekday and hour. Rows with unusable coordinates or times are
-/// errors naming row and column.
-pub fn hotspots_csv(
-    input: impl Read,
-    output: impl Write,
-    cell_size_m: f64,
-) -> Result<HotspotSummary, IntelError> {
+/// Reads incidents for [`hotspots`](hotspots::hotspots): a CSV with `x,y` (British National
+/// Grid metres) or `lat,lon` (WGS84 degrees, converted to BNG) and an optional `at`
+/// timestamp. Rows with unusable coordinates or times are errors naming row and column.
+pub fn read_points(input: impl Read) -> Result<Vec<Point>, IntelError> {
     let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let headers = reader
         .headers()
@@ -304,6 +297,21 @@ pub fn hotspots_csv(
     if points.is_empty() {
         return Err(IntelError::Empty("no data rows".into()));
     }
+    Ok(points)
+}
+
+/// `safehub hotspots`: reads points (`x,y` in British National Grid metres, or `lat,lon` in
+/// WGS84 degrees, converted to BNG), an optional `at` timestamp, and writes
+/// `cell_x,cell_y,count,gi_z,p_value` for every non-empty cell of a `cell_size_m` grid.
+/// `cell_x, cell_y` are the BNG coordinates of the cell's south-west corner. The summary also
+/// holds the counts by month, weekday and hour. Rows with unusable coordinates or times are
+/// errors naming row and column.
+pub fn hotspots_csv(
+    input: impl Read,
+    output: impl Write,
+    cell_size_m: f64,
+) -> Result<HotspotSummary, IntelError> {
+    let points = read_points(input)?;
     let result = hotspots::hotspots(&points, &HotspotOptions { cell_size_m })?;
     let mut writer = csv::Writer::from_writer(output);
     writer

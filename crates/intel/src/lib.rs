@@ -23,6 +23,7 @@ pub mod similarity;
 
 pub use csv_api::{
     InvalidValues, LinkSummary, ReadReport, explain_csv, hotspots_csv, link_csv, read_mentions,
+    read_points,
 };
 pub use error::IntelError;
 pub use evaluation::{PairwiseScores, evaluate_csv, pairwise_scores};
