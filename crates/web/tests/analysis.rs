@@ -168,7 +168,7 @@ async fn r5_2_an_analyst_decides_the_engines_proposed_links_and_the_decisions_wi
         "named with the child in 1 submission",
         "<svg",
         "role=\"img\"",
-        "Every link in the network",
+        "Every link in the picture",
     ] {
         assert!(
             profile.body.contains(expected),

@@ -695,15 +695,20 @@ pub async fn subject(
         "network",
         &format!("Network of {}", p.label(s)),
         &format!(
-            "{} of the network's {} people, children, vehicles, phones and places, nearest to this subject. The table below lists every link.",
+            "{} of the network's {} people, children, vehicles, phones and places, nearest to this subject. The table below lists every link between them.",
             drawn.len(),
             network_nodes.len()
         ),
     );
+    // The table holds the links of the picture, so both say the same.
+    let in_picture: BTreeSet<NodeId> = drawn.iter().copied().collect();
     let mut links = Vec::new();
     if let Some(n) = &network {
         for &e in &n.edges {
             let edge = p.graph.edge(e);
+            if !(in_picture.contains(&edge.a) && in_picture.contains(&edge.b)) {
+                continue;
+            }
             let whys: BTreeSet<&str> = edge.evidence.iter().map(|x| x.reason.as_str()).collect();
             links.push(LinkRow {
                 from: format!(
@@ -834,9 +839,11 @@ pub async fn hotspots(
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     let (cells, month_rows, weekday_rows, without_date, map) = match &result {
         Some(r) => {
-            let mut cells: Vec<CellRow> = r
-                .cells
-                .iter()
+            // Hottest first, in the order the engine gives cells of equal z.
+            let mut hottest: Vec<&safehub_intel::Cell> = r.cells.iter().collect();
+            hottest.sort_by(|a, b| b.gi_z.total_cmp(&a.gi_z));
+            let cells: Vec<CellRow> = hottest
+                .into_iter()
                 .map(|c| CellRow {
                     easting: c.x as i64,
                     northing: c.y as i64,
@@ -846,11 +853,6 @@ pub async fn hotspots(
                     reading: drawing::significance(c.gi_z),
                 })
                 .collect();
-            cells.sort_by(|a, b| {
-                b.z.parse::<f64>()
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.z.parse::<f64>().unwrap_or(0.0))
-            });
             (
                 cells,
                 MONTHS
