@@ -103,3 +103,23 @@ pub async fn share_back_options(
         .filter(|a| a.kind != safehub_domain::AgencyKind::Police && a.areas.contains(&area))
         .collect())
 }
+
+/// Reads the agencies chosen to share a submission back with (WM-25.6): the ids among
+/// [`share_back_options`], and the positions of any that are not (an agency that does not
+/// serve the area, or no agency at all), for the form or the API to name.
+pub async fn share_back_choice(
+    state: &AppState,
+    area: AreaId,
+    chosen: &[String],
+) -> Result<(Vec<safehub_domain::AgencyId>, Vec<usize>), AppError> {
+    let options = share_back_options(state, area).await?;
+    let mut agencies = Vec::new();
+    let mut refused = Vec::new();
+    for (i, raw) in chosen.iter().enumerate() {
+        match options.iter().find(|a| a.id.to_string() == raw.trim()) {
+            Some(a) => agencies.push(a.id),
+            None => refused.push(i),
+        }
+    }
+    Ok((agencies, refused))
+}

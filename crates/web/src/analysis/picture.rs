@@ -555,13 +555,20 @@ fn proposals(
         }
     }
     // Confirmed links join mentions the engine never compared, so they go in too.
+    let mention: HashMap<&str, u32> = persons
+        .iter()
+        .enumerate()
+        .map(|(m, &k)| (input.items[k].id.as_str(), m as u32))
+        .collect();
     for d in latest.values().map(|&d| &input.decisions[d]) {
         if d.verdict != Verdict::Same {
             continue;
         }
-        let find = |x: &str| persons.iter().position(|&k| input.items[k].id == x);
-        if let (Some(i), Some(j)) = (find(&d.item_a), find(&d.item_b)) {
-            within.push((2.0, i as u32, j as u32));
+        if let (Some(&i), Some(&j)) = (
+            mention.get(d.item_a.as_str()),
+            mention.get(d.item_b.as_str()),
+        ) {
+            within.push((2.0, i, j));
         }
     }
     within.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));

@@ -437,16 +437,13 @@ pub async fn grade(
     if let Err(p) = grading.check() {
         problems.push(problem(p.field, p.message));
     }
-    let options = crate::sharing::share_back_options(&state, s.area).await?;
-    let mut share_with = Vec::new();
-    for (i, chosen) in body.shared_with.iter().enumerate() {
-        match options.iter().find(|a| a.id.to_string() == chosen.trim()) {
-            Some(a) => share_with.push(a.id),
-            None => problems.push(problem(
-                format!("shared_with[{i}]"),
-                "Not an agency serving the area the information is about",
-            )),
-        }
+    let (share_with, refused) =
+        crate::sharing::share_back_choice(&state, s.area, &body.shared_with).await?;
+    for i in refused {
+        problems.push(problem(
+            format!("shared_with[{i}]"),
+            "Not an agency serving the area the information is about",
+        ));
     }
     if !problems.is_empty() {
         return Ok(invalid(problems));

@@ -909,16 +909,13 @@ pub async fn grade(
         }
         _ => None,
     };
-    let options = sharing::share_back_options(&state, s.area).await?;
-    let mut share_with = Vec::new();
-    for chosen in &form.share_with {
-        match options.iter().find(|a| a.id.to_string() == *chosen) {
-            Some(a) => share_with.push(a.id),
-            None => problems.push((
-                "share_with",
-                "Choose only agencies that serve the area the information is about".into(),
-            )),
-        }
+    let (share_with, refused) =
+        sharing::share_back_choice(&state, s.area, &form.share_with).await?;
+    if !refused.is_empty() {
+        problems.push((
+            "share_with",
+            "Choose only agencies that serve the area the information is about".into(),
+        ));
     }
     let version = form.version.trim().parse::<i64>().unwrap_or(-1);
     let (Some(grading), true) = (grading, problems.is_empty()) else {
