@@ -2,7 +2,8 @@
 //! runs [`safehub_intel::link_csv`] with the default options (the one configuration used for
 //! every data set) and prints the summary and the wall time to standard error.
 //!
-//! For diagnosis only, `INTEL_THRESHOLD`, `INTEL_EM_ITERATIONS` and `INTEL_CONFLICT` override
+//! For diagnosis only, `INTEL_THRESHOLD`, `INTEL_EM_ITERATIONS`, `INTEL_MAX_BLOCK` and
+//! `INTEL_CONFLICT` override
 //! the defaults; recorded results never set them.
 
 use std::fs::File;
@@ -22,6 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Ok(v) = std::env::var("INTEL_EM_ITERATIONS") {
         options.em_iterations = v.parse()?;
+    }
+    if let Ok(v) = std::env::var("INTEL_MAX_BLOCK") {
+        options.max_block = v.parse()?;
     }
     if let Ok(v) = std::env::var("INTEL_CONFLICT") {
         options.conflict_log2_odds = v.parse()?;

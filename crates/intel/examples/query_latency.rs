@@ -41,7 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    eprintln!("index_mentions={}", linker.mentions().len());
+    eprintln!("index_mentions={}", linker.len());
     eprintln!("fit_seconds={fit:.3}");
     eprintln!("queries={queries} with_a_match={found}");
     eprintln!(

@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 
 use crate::error::IntelError;
 use crate::hotspots::{self, HotspotOptions, HotspotSummary, Point};
-use crate::linkage::{Explanation, Field, LinkOptions, LinkStats, Linker, Mention};
+use crate::linkage::{Explanation, Field, LinkOptions, LinkStats, Linker, Mention, Table};
 
 /// Values that were present but unusable in one column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +60,21 @@ fn write_err(e: impl std::fmt::Display) -> IntelError {
 /// colour, address, postcode, city, birth_place, occupation, national_id`). Header names are
 /// trimmed and case-insensitive.
 pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), IntelError> {
+    let mut mentions = Vec::new();
+    let report = read_rows(input, |m| mentions.push(m))?;
+    Ok((mentions, report))
+}
+
+/// [`read_mentions`] into a compact [`Table`], for large inputs: each row is normalised,
+/// added and dropped.
+pub fn read_table(input: impl Read) -> Result<(Table, ReadReport), IntelError> {
+    let mut table = Table::new();
+    let report = read_rows(input, |m| table.push(&m))?;
+    Ok((table, report))
+}
+
+/// Reads the rows of a link input, giving each normalised mention to `sink`.
+fn read_rows(input: impl Read, mut sink: impl FnMut(Mention)) -> Result<ReadReport, IntelError> {
     let mut reader = csv::ReaderBuilder::new().from_reader(input);
     let headers = reader
         .headers()
@@ -92,7 +107,7 @@ pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), Int
     fields.sort_by_key(|(_, f, _)| *f == Field::FullName);
     let mut invalid: BTreeMap<String, InvalidValues> = BTreeMap::new();
     let mut seen = HashSet::new();
-    let mut mentions = Vec::new();
+    let mut rows = 0usize;
     for (row, record) in reader.records().enumerate() {
         let row = row as u64 + 1;
         let record = record.map_err(|e| IntelError::from_csv(&e))?;
@@ -125,14 +140,15 @@ pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), Int
                     });
             }
         }
-        mentions.push(m);
+        sink(m);
+        rows += 1;
     }
-    if mentions.is_empty() {
+    if rows == 0 {
         return Err(IntelError::Empty("no data rows".into()));
     }
-    report.rows = mentions.len();
+    report.rows = rows;
     report.invalid_values = invalid.into_values().collect();
-    Ok((mentions, report))
+    Ok(report)
 }
 
 /// `safehub link`: reads mentions, resolves entities and writes `unique_id,cluster_id` for
@@ -143,17 +159,16 @@ pub fn link_csv(
     output: impl Write,
     options: &LinkOptions,
 ) -> Result<LinkSummary, IntelError> {
-    let (mentions, read) = read_mentions(input)?;
-    let linker = Linker::fit(mentions, options);
+    let (table, read) = read_table(input)?;
+    let linker = Linker::fit_table(table, options);
     let (labels, stats) = linker.cluster();
     let mut writer = csv::Writer::from_writer(output);
     writer
         .write_record(["unique_id", "cluster_id"])
         .map_err(write_err)?;
-    let ms = linker.mentions();
-    for (m, &label) in ms.iter().zip(&labels) {
+    for (i, &label) in labels.iter().enumerate() {
         writer
-            .write_record([m.id.as_str(), ms[label as usize].id.as_str()])
+            .write_record([linker.id(i as u32), linker.id(label)])
             .map_err(write_err)?;
     }
     writer.flush().map_err(write_err)?;
@@ -169,8 +184,8 @@ pub fn explain_csv(
     mut output: impl Write,
     options: &LinkOptions,
 ) -> Result<Vec<Explanation>, IntelError> {
-    let (mentions, _) = read_mentions(input)?;
-    let linker = Linker::fit(mentions, options);
+    let (table, _) = read_table(input)?;
+    let linker = Linker::fit_table(table, options);
     for (a, b) in pairs {
         for id in [a, b] {
             if linker.position(id).is_none() {
@@ -186,8 +201,7 @@ pub fn explain_csv(
         let (Some(i), Some(j)) = (linker.position(a), linker.position(b)) else {
             continue;
         };
-        let ms = linker.mentions();
-        let mut e = linker.explain(&ms[i as usize], &ms[j as usize]);
+        let mut e = linker.explain_pair(i, j);
         e.same_cluster = Some(labels[i as usize] == labels[j as usize]);
         write!(output, "{e}").map_err(write_err)?;
         out.push(e);

@@ -23,7 +23,7 @@ pub mod similarity;
 
 pub use csv_api::{
     InvalidValues, LinkSummary, ReadReport, explain_csv, hotspots_csv, link_csv, read_mentions,
-    read_points,
+    read_points, read_table,
 };
 pub use error::IntelError;
 pub use evaluation::{PairwiseScores, evaluate_csv, pairwise_scores};
@@ -33,5 +33,6 @@ pub use graph::{
 };
 pub use hotspots::{Cell, HotspotOptions, HotspotResult, HotspotSummary, Point, hotspots};
 pub use linkage::{
-    Candidate, Decision, Evidence, Explanation, Field, LinkOptions, LinkStats, Linker, Mention,
+    Candidate, Decision, Evidence, Explanation, Field, Fields, LinkOptions, LinkStats, Linker,
+    Mention, Table,
 };

@@ -5,8 +5,22 @@
 
 /// Jaro similarity in `[0, 1]`; 1 means identical, 0 means nothing in common.
 pub fn jaro(a: &str, b: &str) -> f64 {
+    // Names are short and ASCII: their bytes are their characters, and the bookkeeping
+    // fits on the stack.
+    if a.is_ascii() && b.is_ascii() && a.len() <= SHORT && b.len() <= SHORT {
+        let (mut am, mut bm) = ([false; SHORT], [false; SHORT]);
+        return jaro_of(a.as_bytes(), b.as_bytes(), &mut am, &mut bm);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let (mut am, mut bm) = (vec![false; a.len()], vec![false; b.len()]);
+    jaro_of(&a, &b, &mut am, &mut bm)
+}
+
+/// Longest strings compared without allocating.
+const SHORT: usize = 64;
+
+fn jaro_of<T: PartialEq>(a: &[T], b: &[T], a_matched: &mut [bool], b_matched: &mut [bool]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 1.0;
     }
@@ -14,8 +28,6 @@ pub fn jaro(a: &str, b: &str) -> f64 {
         return 0.0;
     }
     let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_matched = vec![false; a.len()];
-    let mut b_matched = vec![false; b.len()];
     let mut matches = 0usize;
     for (i, ca) in a.iter().enumerate() {
         let lo = i.saturating_sub(window);
@@ -97,6 +109,40 @@ pub fn osa_distance(a: &str, b: &str) -> usize {
     d[n * width + m]
 }
 
+/// Whether two strings are at most one edit apart (`osa_distance(a, b) <= 1`: one
+/// character inserted, deleted or substituted, or two adjacent characters swapped), without
+/// filling a distance table.
+pub fn within_one_edit(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return within_one_edit_of(a.as_bytes(), b.as_bytes());
+    }
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    within_one_edit_of(&a, &b)
+}
+
+/// [`within_one_edit`] over any sequences.
+pub fn within_one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(p) = short.iter().zip(long).position(|(x, y)| x != y) else {
+        // One is the other, or the other with one character added at the end.
+        return true;
+    };
+    if short.len() < long.len() {
+        // One character inserted at the first difference.
+        return short[p..] == long[p + 1..];
+    }
+    // One substitution, or two adjacent characters swapped.
+    short[p + 1..] == long[p + 1..]
+        || (p + 1 < short.len()
+            && short[p] == long[p + 1]
+            && short[p + 1] == long[p]
+            && short[p + 2..] == long[p + 2..])
+}
+
 /// Jaccard similarity of the whitespace-separated token sets of two strings.
 pub fn token_jaccard(a: &str, b: &str) -> f64 {
     let ta: std::collections::BTreeSet<&str> = a.split_whitespace().collect();
@@ -130,6 +176,67 @@ mod tests {
         assert_eq!(osa_distance("kitten", "sitting"), 3);
         assert_eq!(osa_distance("", "abc"), 3);
         assert_eq!(osa_distance("é", "e"), 1);
+    }
+
+    #[test]
+    fn within_one_edit_agrees_with_the_distance() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bac",
+            "abd",
+            "abcd",
+            "abdc",
+            "xbcd",
+            "abc",
+            "19710624",
+            "19710642",
+            "19710264",
+            "1971062",
+            "197106245",
+            "91710624",
+            "é",
+            "e",
+            "ée",
+            "eé",
+            "kitten",
+            "sitting",
+            "kitten ",
+            "itten",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(
+                    within_one_edit(a, b),
+                    osa_distance(a, b) <= 1,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn jaro_is_the_same_for_ascii_and_other_text() {
+        let long = "a".repeat(70) + "b";
+        for (a, b) in [
+            ("jamal", "jamaal"),
+            ("renée", "renee"),
+            (long.as_str(), "ab"),
+        ] {
+            let chars = |s: &str| s.chars().collect::<Vec<char>>();
+            let (ca, cb) = (chars(a), chars(b));
+            let expected = jaro_of(
+                &ca,
+                &cb,
+                &mut vec![false; ca.len()],
+                &mut vec![false; cb.len()],
+            );
+            assert_eq!(jaro(a, b), expected, "{a} {b}");
+        }
     }
 
     #[test]

@@ -6,14 +6,20 @@
 //! them is a *conflict*: an analyst's "not the same" decision, or a compared pair whose
 //! evidence against a match is overwhelming. Analysts' "same" decisions are applied first
 //! and always win over the model.
+//!
+//! The analysts' conflicts are recorded; the model's are asked for pair by pair across the
+//! two clusters at the moment of a merge (clusters of one entity are small), so the tens of
+//! millions of clearly different pairs in a large run are never stored.
 
 use std::collections::HashSet;
 
-/// Union-find with per-cluster conflict sets.
+/// Union-find with per-cluster conflict sets and member lists.
 #[derive(Debug)]
 pub struct Clusters {
     parent: Vec<u32>,
     size: Vec<u32>,
+    /// Members of each cluster as a circular list: `next[i]` is the next member after `i`.
+    next: Vec<u32>,
     /// Per root: the mentions this cluster must never join.
     conflicts: Vec<HashSet<u32>>,
 }
@@ -24,6 +30,7 @@ impl Clusters {
         Clusters {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
+            next: (0..n as u32).collect(),
             conflicts: vec![HashSet::new(); n],
         }
     }
@@ -56,15 +63,44 @@ impl Clusters {
         members.into_iter().any(|x| self.find(x) == large)
     }
 
-    /// Merges the clusters of `i` and `j` unless a conflict forbids it (or `force`).
-    /// Returns whether they are now together.
+    /// The members of the cluster whose representative is `root`.
+    fn members(&self, root: u32) -> Vec<u32> {
+        let mut out = vec![root];
+        let mut i = self.next[root as usize];
+        while i != root {
+            out.push(i);
+            i = self.next[i as usize];
+        }
+        out
+    }
+
+    /// Merges the clusters of `i` and `j` unless a recorded conflict forbids it (or
+    /// `force`). Returns whether they are now together.
     pub fn union(&mut self, i: u32, j: u32, force: bool) -> bool {
+        self.union_unless(i, j, force, |_, _| false)
+    }
+
+    /// [`Clusters::union`], also refused when `conflict(a, b)` holds for any member `a` of
+    /// one cluster and `b` of the other.
+    pub fn union_unless(
+        &mut self,
+        i: u32,
+        j: u32,
+        force: bool,
+        mut conflict: impl FnMut(u32, u32) -> bool,
+    ) -> bool {
         let (ri, rj) = (self.find(i), self.find(j));
         if ri == rj {
             return true;
         }
-        if !force && self.conflicting(ri, rj) {
-            return false;
+        if !force {
+            if self.conflicting(ri, rj) {
+                return false;
+            }
+            let (left, right) = (self.members(ri), self.members(rj));
+            if left.iter().any(|&a| right.iter().any(|&b| conflict(a, b))) {
+                return false;
+            }
         }
         let (big, small) = if self.size[ri as usize] >= self.size[rj as usize] {
             (ri, rj)
@@ -73,6 +109,8 @@ impl Clusters {
         };
         self.parent[small as usize] = big;
         self.size[big as usize] += self.size[small as usize];
+        // Splice the two circular member lists into one.
+        self.next.swap(big as usize, small as usize);
         let moved = std::mem::take(&mut self.conflicts[small as usize]);
         self.conflicts[big as usize].extend(moved);
         true
@@ -108,5 +146,25 @@ mod tests {
         // An analyst's confirmed link wins over the model's conflict.
         assert!(c.union(1, 3, true));
         assert_eq!(c.labels(), vec![0, 0, 0, 0]);
+    }
+
+    // R5.2: the model's conflicts are asked for across the two clusters at a merge.
+    #[test]
+    fn conflicting_members_stop_a_merge() {
+        let mut c = Clusters::new(5);
+        assert!(c.union(0, 1, false));
+        assert!(c.union(2, 3, false));
+        assert!(c.union(3, 4, false));
+        let root = c.find(4);
+        assert_eq!(c.members(root).len(), 3);
+        let conflict = |a: u32, b: u32| (a.min(b), a.max(b)) == (1, 4);
+        assert!(!c.union_unless(0, 2, false, conflict));
+        assert_eq!(c.labels(), vec![0, 0, 2, 2, 2]);
+        assert!(c.union_unless(0, 2, true, conflict));
+        assert_eq!(c.labels(), vec![0; 5]);
+        let root = c.find(0);
+        let mut all = c.members(root);
+        all.sort_unstable();
+        assert_eq!(all, vec![0, 1, 2, 3, 4]);
     }
 }

@@ -5,11 +5,10 @@
 //! Level 0 is always the strongest agreement and the last level always "different". A
 //! comparison where either side is missing gives no level and contributes no evidence.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-
-use super::mention::Mention;
-use crate::normalise::{VrmMatch, compare_vrm, names::shared_given_name, nysiis};
-use crate::similarity::{jaro_winkler, osa_distance, token_jaccard};
+use super::mention::Fields;
+use super::table::{MISSING, Table};
+use crate::normalise::{VrmMatch, compare_vrm, names::shared_given_name};
+use crate::similarity::{jaro_winkler, token_jaccard, within_one_edit, within_one_edit_of};
 
 /// One comparison of the model, usually one input field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -196,35 +195,40 @@ pub const SPECS: &[Spec] = &[
     },
 ];
 
-fn hash_str(tag: u8, s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    tag.hash(&mut h);
-    s.hash(&mut h);
-    h.finish()
+/// The level of comparison `c` between rows `i` and `j` of a table: the same as
+/// [`compare`] on the two rows, but two rows holding the same value number agree without
+/// their text being read. `None` when either side is missing.
+#[inline]
+pub fn compare_rows(c: Comparison, table: &Table, i: usize, j: usize) -> Option<u8> {
+    let (x, y) = (table.cell(i, c as usize), table.cell(j, c as usize));
+    if x == MISSING || y == MISSING {
+        return None;
+    }
+    // Two identical partial plates are only "compatible": the unknown characters may differ.
+    if x == y && c != Comparison::Vrm {
+        return Some(0);
+    }
+    compare(c, &table.row(i), &table.row(j))
 }
 
-/// The value whose frequency sets the weight of an exact agreement (term-frequency
-/// adjustment): agreeing on a rare surname says more than agreeing on `smith`.
-pub fn value_hash(c: Comparison, m: &Mention) -> Option<u64> {
-    let tag = c as u8;
+/// The text a mention gives a comparison over a text field; `None` when missing or when the
+/// comparison is not over text (dates, plates, colours, postcodes).
+pub fn text_value<M: Fields + ?Sized>(c: Comparison, m: &M) -> Option<&str> {
     match c {
-        Comparison::FirstName => m.first_name.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Surname => m.surname.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Nickname => m.nickname.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Dob => m.dob.map(|d| hash_str(tag, &d.compact())),
-        Comparison::Gender => m.gender.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Phone => m.phone.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Email => m.email.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Vrm => m.vrm.as_ref().map(|v| hash_str(tag, &v.plate)),
-        Comparison::Make => m.make.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Model => m.model.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Colour => m.colour.as_ref().map(|v| hash_str(tag, &v.name)),
-        Comparison::Address => m.address.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Postcode => m.postcode.as_ref().map(|v| hash_str(tag, &v.full)),
-        Comparison::City => m.city.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::BirthPlace => m.birth_place.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::Occupation => m.occupation.as_deref().map(|v| hash_str(tag, v)),
-        Comparison::NationalId => m.national_id.as_deref().map(|v| hash_str(tag, v)),
+        Comparison::FirstName => m.first_name(),
+        Comparison::Surname => m.surname(),
+        Comparison::Nickname => m.nickname(),
+        Comparison::Gender => m.gender(),
+        Comparison::Phone => m.phone(),
+        Comparison::Email => m.email(),
+        Comparison::Make => m.make(),
+        Comparison::Model => m.model(),
+        Comparison::Address => m.address(),
+        Comparison::City => m.city(),
+        Comparison::BirthPlace => m.birth_place(),
+        Comparison::Occupation => m.occupation(),
+        Comparison::NationalId => m.national_id(),
+        Comparison::Dob | Comparison::Vrm | Comparison::Colour | Comparison::Postcode => None,
     }
 }
 
@@ -247,8 +251,8 @@ fn text_level(a: &str, b: &str, high: f64) -> u8 {
 }
 
 /// Whether the given and family names appear swapped between the two mentions.
-pub fn names_swapped(a: &Mention, b: &Mention) -> bool {
-    match (&a.first_name, &a.surname, &b.first_name, &b.surname) {
+pub fn names_swapped<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B) -> bool {
+    match (a.first_name(), a.surname(), b.first_name(), b.surname()) {
         (Some(af), Some(asn), Some(bf), Some(bsn)) => af != bf && af == bsn && asn == bf,
         _ => false,
     }
@@ -256,24 +260,24 @@ pub fn names_swapped(a: &Mention, b: &Mention) -> bool {
 
 /// The agreement level of two mentions on one comparison; `None` when either side is
 /// missing.
-pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
+pub fn compare<A: Fields + ?Sized, B: Fields + ?Sized>(c: Comparison, a: &A, b: &B) -> Option<u8> {
     match c {
         Comparison::FirstName => {
             if names_swapped(a, b) {
                 return Some(0);
             }
-            let (x, y) = both(a.first_name.as_deref(), b.first_name.as_deref())?;
+            let (x, y) = both(a.first_name(), b.first_name())?;
             if x == y {
                 return Some(0);
             }
-            let nick_cross = a.nickname.as_deref() == Some(y) || b.nickname.as_deref() == Some(x);
+            let nick_cross = a.nickname() == Some(y) || b.nickname() == Some(x);
             if nick_cross || shared_given_name(x, y).is_some() {
                 return Some(1);
             }
             let jw = jaro_winkler(x, y);
             if jw >= 0.92 || first_token(x) == first_token(y) {
                 Some(2)
-            } else if jw >= 0.8 || nysiis(x) == nysiis(y) {
+            } else if jw >= 0.8 || a.first_name_nysiis() == b.first_name_nysiis() {
                 Some(3)
             } else {
                 Some(4)
@@ -283,30 +287,30 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             if names_swapped(a, b) {
                 return Some(0);
             }
-            let (x, y) = both(a.surname.as_deref(), b.surname.as_deref())?;
+            let (x, y) = both(a.surname(), b.surname())?;
             if x == y {
                 return Some(0);
             }
             let jw = jaro_winkler(x, y);
             if jw >= 0.92 {
                 Some(1)
-            } else if jw >= 0.8 || nysiis(x) == nysiis(y) {
+            } else if jw >= 0.8 || a.surname_nysiis() == b.surname_nysiis() {
                 Some(2)
             } else {
                 Some(3)
             }
         }
         Comparison::Nickname => {
-            let (x, y) = both(a.nickname.as_deref(), b.nickname.as_deref())?;
+            let (x, y) = both(a.nickname(), b.nickname())?;
             Some(if x == y { 0 } else { 1 })
         }
         Comparison::Dob => {
-            let (x, y) = (a.dob?, b.dob?);
+            let (x, y) = (a.dob()?, b.dob()?);
             if x == y {
                 return Some(0);
             }
             let swapped = x.year == y.year && x.month == y.day && x.day == y.month;
-            if swapped || osa_distance(&x.compact(), &y.compact()) <= 1 {
+            if swapped || within_one_edit_of(&x.digits(), &y.digits()) {
                 Some(1)
             } else if (x.days_from_epoch() - y.days_from_epoch()).abs() <= 366 {
                 Some(2)
@@ -315,21 +319,21 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             }
         }
         Comparison::Gender => {
-            let (x, y) = both(a.gender.as_deref(), b.gender.as_deref())?;
+            let (x, y) = both(a.gender(), b.gender())?;
             Some(if x == y { 0 } else { 1 })
         }
         Comparison::Phone => {
-            let (x, y) = both(a.phone.as_deref(), b.phone.as_deref())?;
+            let (x, y) = both(a.phone(), b.phone())?;
             Some(if x == y {
                 0
-            } else if osa_distance(x, y) <= 1 {
+            } else if within_one_edit(x, y) {
                 1
             } else {
                 2
             })
         }
         Comparison::Email => {
-            let (x, y) = both(a.email.as_deref(), b.email.as_deref())?;
+            let (x, y) = both(a.email(), b.email())?;
             if x == y {
                 return Some(0);
             }
@@ -342,7 +346,7 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             })
         }
         Comparison::Vrm => {
-            let (x, y) = both(a.vrm.as_ref(), b.vrm.as_ref())?;
+            let (x, y) = both(a.vrm(), b.vrm())?;
             Some(match compare_vrm(x, y) {
                 VrmMatch::Exact => 0,
                 VrmMatch::Confusable(_) => 1,
@@ -352,15 +356,15 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             })
         }
         Comparison::Make => {
-            let (x, y) = both(a.make.as_deref(), b.make.as_deref())?;
+            let (x, y) = both(a.make(), b.make())?;
             Some(if x == y { 0 } else { 1 })
         }
         Comparison::Model => {
-            let (x, y) = both(a.model.as_deref(), b.model.as_deref())?;
+            let (x, y) = both(a.model(), b.model())?;
             Some(text_level(x, y, 0.9))
         }
         Comparison::Colour => {
-            let (x, y) = both(a.colour.as_ref(), b.colour.as_ref())?;
+            let (x, y) = both(a.colour(), b.colour())?;
             Some(if x.name == y.name {
                 0
             } else if x.family == y.family {
@@ -370,7 +374,7 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             })
         }
         Comparison::Address => {
-            let (x, y) = both(a.address.as_deref(), b.address.as_deref())?;
+            let (x, y) = both(a.address(), b.address())?;
             Some(if x == y {
                 0
             } else if token_jaccard(x, y) >= 0.5 || jaro_winkler(x, y) >= 0.9 {
@@ -380,11 +384,11 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             })
         }
         Comparison::Postcode => {
-            let (x, y) = both(a.postcode.as_ref(), b.postcode.as_ref())?;
+            let (x, y) = both(a.postcode(), b.postcode())?;
             Some(if x.full == y.full {
                 0
             } else if (x.sector.is_some() && x.sector == y.sector)
-                || (x.sector.is_none() && y.sector.is_none() && osa_distance(&x.full, &y.full) <= 1)
+                || (x.sector.is_none() && y.sector.is_none() && within_one_edit(&x.full, &y.full))
             {
                 1
             } else if x.district.is_some() && x.district == y.district {
@@ -394,22 +398,22 @@ pub fn compare(c: Comparison, a: &Mention, b: &Mention) -> Option<u8> {
             })
         }
         Comparison::City => {
-            let (x, y) = both(a.city.as_deref(), b.city.as_deref())?;
+            let (x, y) = both(a.city(), b.city())?;
             Some(text_level(x, y, 0.9))
         }
         Comparison::BirthPlace => {
-            let (x, y) = both(a.birth_place.as_deref(), b.birth_place.as_deref())?;
+            let (x, y) = both(a.birth_place(), b.birth_place())?;
             Some(text_level(x, y, 0.9))
         }
         Comparison::Occupation => {
-            let (x, y) = both(a.occupation.as_deref(), b.occupation.as_deref())?;
+            let (x, y) = both(a.occupation(), b.occupation())?;
             Some(if x == y { 0 } else { 1 })
         }
         Comparison::NationalId => {
-            let (x, y) = both(a.national_id.as_deref(), b.national_id.as_deref())?;
+            let (x, y) = both(a.national_id(), b.national_id())?;
             Some(if x == y {
                 0
-            } else if osa_distance(x, y) <= 1 {
+            } else if within_one_edit(x, y) {
                 1
             } else {
                 2
@@ -422,48 +426,59 @@ fn show<T: std::fmt::Display>(v: Option<T>) -> String {
     v.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
+/// The value one mention gives a comparison, as shown in an explanation (`-` when missing).
+pub fn shown<M: Fields + ?Sized>(c: Comparison, m: &M) -> String {
+    match c {
+        Comparison::FirstName => show(m.first_name()),
+        Comparison::Surname => show(m.surname()),
+        Comparison::Nickname => show(m.nickname()),
+        Comparison::Dob => show(m.dob()),
+        Comparison::Gender => show(m.gender()),
+        Comparison::Phone => show(m.phone()),
+        Comparison::Email => show(m.email()),
+        Comparison::Vrm => show(m.vrm().map(|v| v.plate.as_str())),
+        Comparison::Make => show(m.make()),
+        Comparison::Model => show(m.model()),
+        Comparison::Colour => show(m.colour().map(|c| c.name.as_str())),
+        Comparison::Address => show(m.address()),
+        Comparison::Postcode => show(m.postcode().map(|p| p.full.as_str())),
+        Comparison::City => show(m.city()),
+        Comparison::BirthPlace => show(m.birth_place()),
+        Comparison::Occupation => show(m.occupation()),
+        Comparison::NationalId => show(m.national_id()),
+    }
+}
+
 /// The two values compared, as shown in an explanation (`jay ~ jamal`).
-pub fn values(c: Comparison, a: &Mention, b: &Mention) -> (String, String) {
-    let pick = |m: &Mention| -> String {
-        match c {
-            Comparison::FirstName => show(m.first_name.as_deref()),
-            Comparison::Surname => show(m.surname.as_deref()),
-            Comparison::Nickname => show(m.nickname.as_deref()),
-            Comparison::Dob => show(m.dob),
-            Comparison::Gender => show(m.gender.as_deref()),
-            Comparison::Phone => show(m.phone.as_deref()),
-            Comparison::Email => show(m.email.as_deref()),
-            Comparison::Vrm => show(m.vrm.as_ref().map(|v| v.plate.as_str())),
-            Comparison::Make => show(m.make.as_deref()),
-            Comparison::Model => show(m.model.as_deref()),
-            Comparison::Colour => show(m.colour.as_ref().map(|c| c.name.as_str())),
-            Comparison::Address => show(m.address.as_deref()),
-            Comparison::Postcode => show(m.postcode.as_ref().map(|p| p.full.as_str())),
-            Comparison::City => show(m.city.as_deref()),
-            Comparison::BirthPlace => show(m.birth_place.as_deref()),
-            Comparison::Occupation => show(m.occupation.as_deref()),
-            Comparison::NationalId => show(m.national_id.as_deref()),
-        }
-    };
-    (pick(a), pick(b))
+pub fn values<A: Fields + ?Sized, B: Fields + ?Sized>(
+    c: Comparison,
+    a: &A,
+    b: &B,
+) -> (String, String) {
+    (shown(c, a), shown(c, b))
 }
 
 /// A more specific reason for a level where one helps (which nickname, which confusable).
-pub fn detail(c: Comparison, a: &Mention, b: &Mention, level: u8) -> Option<String> {
+pub fn detail<A: Fields + ?Sized, B: Fields + ?Sized>(
+    c: Comparison,
+    a: &A,
+    b: &B,
+    level: u8,
+) -> Option<String> {
     match (c, level) {
         (Comparison::FirstName | Comparison::Surname, 0) if names_swapped(a, b) => {
             Some("given name and surname swapped".into())
         }
         (Comparison::FirstName, 1) => {
-            let (x, y) = both(a.first_name.as_deref(), b.first_name.as_deref())?;
-            if a.nickname.as_deref() == Some(y) || b.nickname.as_deref() == Some(x) {
+            let (x, y) = both(a.first_name(), b.first_name())?;
+            if a.nickname() == Some(y) || b.nickname() == Some(x) {
                 Some(format!("nickname {x} ~ {y} given as a nickname"))
             } else {
                 shared_given_name(x, y).map(|g| format!("nickname {x} ~ {y} (both {g})"))
             }
         }
         (Comparison::Vrm, 1 | 2) => {
-            let (x, y) = both(a.vrm.as_ref(), b.vrm.as_ref())?;
+            let (x, y) = both(a.vrm(), b.vrm())?;
             match compare_vrm(x, y) {
                 VrmMatch::Confusable(n) => Some(format!(
                     "plate differs by {n} confusable character{}",
@@ -483,7 +498,7 @@ pub fn detail(c: Comparison, a: &Mention, b: &Mention, level: u8) -> Option<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::mention::Field;
+    use crate::linkage::mention::{Field, Mention};
 
     fn mention(fields: &[(Field, &str)]) -> Mention {
         let mut m = Mention::new("x");

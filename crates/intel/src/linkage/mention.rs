@@ -1,10 +1,12 @@
 //! A mention: one record of a person (and what came with them: phone, vehicle, address) as
 //! written in one report, normalised once on the way in.
 
+use std::borrow::Cow;
+
 use crate::normalise::{
     Colour, Date, Postcode, Vrm, names, normalise_address, normalise_colour, normalise_make,
-    normalise_model, normalise_name, normalise_phone, normalise_postcode, normalise_vrm,
-    parse_date,
+    normalise_model, normalise_name, normalise_phone, normalise_postcode, normalise_vrm, nysiis,
+    parse_date, soundex,
 };
 
 /// The input columns the linker understands (the contract of `safehub link`).
@@ -230,6 +232,111 @@ impl Mention {
             }
         }
         Ok(())
+    }
+}
+
+/// Read access to a mention's normalised values, whether held as a [`Mention`] or as a row of
+/// a [`Table`](super::table::Table). Comparison and blocking are written once against this.
+pub trait Fields {
+    /// Normalised given name(s).
+    fn first_name(&self) -> Option<&str>;
+    /// Normalised surname.
+    fn surname(&self) -> Option<&str>;
+    /// Normalised nickname.
+    fn nickname(&self) -> Option<&str>;
+    /// Date of birth.
+    fn dob(&self) -> Option<Date>;
+    /// Gender.
+    fn gender(&self) -> Option<&str>;
+    /// E.164 phone number.
+    fn phone(&self) -> Option<&str>;
+    /// E-mail address.
+    fn email(&self) -> Option<&str>;
+    /// Registration.
+    fn vrm(&self) -> Option<&Vrm>;
+    /// Canonical make.
+    fn make(&self) -> Option<&str>;
+    /// Normalised model.
+    fn model(&self) -> Option<&str>;
+    /// Colour with family.
+    fn colour(&self) -> Option<&Colour>;
+    /// Cleaned address.
+    fn address(&self) -> Option<&str>;
+    /// Postcode.
+    fn postcode(&self) -> Option<&Postcode>;
+    /// Town or city.
+    fn city(&self) -> Option<&str>;
+    /// Place of birth.
+    fn birth_place(&self) -> Option<&str>;
+    /// Occupation.
+    fn occupation(&self) -> Option<&str>;
+    /// National identifier.
+    fn national_id(&self) -> Option<&str>;
+    /// NYSIIS code of the given name(s).
+    fn first_name_nysiis(&self) -> Option<Cow<'_, str>> {
+        self.first_name().map(|v| Cow::Owned(nysiis(v)))
+    }
+    /// NYSIIS code of the surname.
+    fn surname_nysiis(&self) -> Option<Cow<'_, str>> {
+        self.surname().map(|v| Cow::Owned(nysiis(v)))
+    }
+    /// Soundex code of the surname.
+    fn surname_soundex(&self) -> Option<Cow<'_, str>> {
+        self.surname().map(|v| Cow::Owned(soundex(v)))
+    }
+}
+
+impl Fields for Mention {
+    fn first_name(&self) -> Option<&str> {
+        self.first_name.as_deref()
+    }
+    fn surname(&self) -> Option<&str> {
+        self.surname.as_deref()
+    }
+    fn nickname(&self) -> Option<&str> {
+        self.nickname.as_deref()
+    }
+    fn dob(&self) -> Option<Date> {
+        self.dob
+    }
+    fn gender(&self) -> Option<&str> {
+        self.gender.as_deref()
+    }
+    fn phone(&self) -> Option<&str> {
+        self.phone.as_deref()
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+    fn vrm(&self) -> Option<&Vrm> {
+        self.vrm.as_ref()
+    }
+    fn make(&self) -> Option<&str> {
+        self.make.as_deref()
+    }
+    fn model(&self) -> Option<&str> {
+        self.model.as_deref()
+    }
+    fn colour(&self) -> Option<&Colour> {
+        self.colour.as_ref()
+    }
+    fn address(&self) -> Option<&str> {
+        self.address.as_deref()
+    }
+    fn postcode(&self) -> Option<&Postcode> {
+        self.postcode.as_ref()
+    }
+    fn city(&self) -> Option<&str> {
+        self.city.as_deref()
+    }
+    fn birth_place(&self) -> Option<&str> {
+        self.birth_place.as_deref()
+    }
+    fn occupation(&self) -> Option<&str> {
+        self.occupation.as_deref()
+    }
+    fn national_id(&self) -> Option<&str> {
+        self.national_id.as_deref()
     }
 }
 

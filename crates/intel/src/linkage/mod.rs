@@ -1,25 +1,31 @@
 //! Entity resolution of mentions (R5.2, WM-25.1, WM-27.1): blocking, explainable scoring,
 //! clustering, analysts' decisions, and linking a new mention against an existing index.
 //!
-//! [`Linker::fit`] normalised mentions -> blocking ([`blocking`]) -> comparison levels
-//! ([`compare`]) -> Fellegi-Sunter weights estimated without labels ([`model`]) ->
-//! clustering with a chaining guard ([`cluster`]). [`Linker::explain`] gives the evidence
-//! for any two mentions, line by line; [`Linker::query`] links one new mention against the
-//! index without refitting.
+//! [`Linker::fit`] normalised mentions, held compactly ([`table`]) -> blocking
+//! ([`blocking`], [`candidates`]) -> comparison levels ([`compare`]) -> Fellegi-Sunter
+//! weights estimated without labels ([`model`]) -> clustering with a chaining guard
+//! ([`cluster`]). [`Linker::explain`] gives the evidence for any two mentions, line by line;
+//! [`Linker::query`] links one new mention against the index without refitting.
+//!
+//! The candidate pairs are never held: they are streamed from the blocks, over all threads,
+//! once to estimate the model and once to score and cluster, keeping only the links and the
+//! conflicts.
 
 pub mod blocking;
+pub mod candidates;
 pub mod cluster;
 pub mod compare;
 pub mod mention;
 pub mod model;
+pub mod table;
 
-use std::collections::HashMap;
 use std::fmt;
 
-use blocking::{BlockIndex, blocking_keys};
+use candidates::{Blocks, threads};
 use cluster::Clusters;
-pub use mention::{Field, Mention};
-use model::{Model, NULL_LEVEL, Scored};
+pub use mention::{Field, Fields, Mention};
+use model::{Model, NULL_LEVEL};
+pub use table::Table;
 
 /// An analyst's decision about two mentions; it always wins over the model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,49 +186,65 @@ pub struct Candidate {
 /// A fitted linker over a set of mentions.
 #[derive(Debug)]
 pub struct Linker {
-    mentions: Vec<Mention>,
+    table: Table,
+    blocks: Blocks,
     model: Model,
-    index: BlockIndex,
     options: LinkOptions,
-    scored: Scored,
-    capped_blocks: usize,
-    ids: HashMap<String, u32>,
 }
 
 fn probability(log2_odds: f64) -> f64 {
     1.0 / (1.0 + (-log2_odds).exp2())
 }
 
+/// What one thread keeps of the pairs it scores.
+#[derive(Debug, Default)]
+struct Scan {
+    pairs: usize,
+    links: Vec<(f64, u32, u32)>,
+}
+
 impl Linker {
-    /// Indexes the mentions, compares the candidate pairs and estimates the model.
+    /// Indexes the mentions, blocks them and estimates the model.
     pub fn fit(mentions: Vec<Mention>, options: &LinkOptions) -> Linker {
-        let mut index = BlockIndex::default();
-        for (i, m) in mentions.iter().enumerate() {
-            index.insert(i as u32, &blocking_keys(m));
-        }
-        let (pairs, capped_blocks) = index.candidate_pairs(options.max_block.max(2));
-        let mut model = Model::new(&mentions, options.background, options.sample_pairs);
-        let scored = model.score_pairs(&mentions, pairs);
-        model.estimate(&mentions, &scored, options.em_iterations);
-        let ids = mentions
-            .iter()
-            .enumerate()
-            .map(|(i, m)| (m.id.clone(), i as u32))
-            .collect();
+        Linker::fit_table(Table::from_mentions(&mentions), options)
+    }
+
+    /// [`Linker::fit`] on mentions already held as a table.
+    pub fn fit_table(table: Table, options: &LinkOptions) -> Linker {
+        let blocks = Blocks::build(&table, options.max_block.max(2));
+        let mut model = Model::new(&table, options.background, options.sample_pairs);
+        model.estimate(&table, &blocks, options.em_iterations);
         Linker {
-            mentions,
+            table,
+            blocks,
             model,
-            index,
             options: options.clone(),
-            scored,
-            capped_blocks,
-            ids,
         }
     }
 
-    /// The mentions, in input order.
-    pub fn mentions(&self) -> &[Mention] {
-        &self.mentions
+    /// Number of mentions.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether there are no mentions.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// A mention, by index (input order).
+    pub fn mention(&self, index: u32) -> Mention {
+        self.table.mention(index as usize)
+    }
+
+    /// The `unique_id` of a mention, by index.
+    pub fn id(&self, index: u32) -> &str {
+        self.table.id(index as usize)
+    }
+
+    /// The mentions, held compactly.
+    pub fn table(&self) -> &Table {
+        &self.table
     }
 
     /// The fitted model.
@@ -232,18 +254,60 @@ impl Linker {
 
     /// The index of a mention by `unique_id`.
     pub fn position(&self, id: &str) -> Option<u32> {
-        self.ids.get(id).copied()
+        self.table.position(id)
+    }
+
+    /// The threshold as log2-odds.
+    fn threshold_odds(&self) -> f64 {
+        let threshold = self.options.threshold.clamp(1e-12, 1.0 - 1e-12);
+        (threshold / (1.0 - threshold)).log2()
+    }
+
+    /// Scores every candidate pair over all threads, keeping the links (at or above the
+    /// threshold).
+    fn scan(&self) -> Scan {
+        let parts = threads();
+        let threshold_odds = self.threshold_odds();
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..parts)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut scan = Scan::default();
+                        self.blocks.for_each_pair(
+                            part,
+                            parts,
+                            |_, _| true,
+                            |i, j| {
+                                scan.pairs += 1;
+                                let odds = self.model.log2_prior
+                                    + self.model.row_log2_bf(&self.table, i, j);
+                                if odds >= threshold_odds {
+                                    scan.links.push((odds, i, j));
+                                }
+                            },
+                        );
+                        scan
+                    })
+                })
+                .collect();
+            let mut all = Scan::default();
+            for w in workers {
+                let part = w.join().unwrap_or_default();
+                all.pairs += part.pairs;
+                all.links.extend(part.links);
+            }
+            all
+        })
     }
 
     /// Clusters the mentions. Returns, per mention, the index of its cluster's first
     /// mention, and the run's counts.
     pub fn cluster(&self) -> (Vec<u32>, LinkStats) {
-        let n = self.mentions.len();
+        let n = self.table.len();
         let mut clusters = Clusters::new(n);
         let mut stats = LinkStats {
             mentions: n,
-            candidate_pairs: self.scored.pairs.len(),
-            capped_blocks: self.capped_blocks,
+            capped_blocks: self.blocks.capped(),
             log2_prior: self.model.log2_prior,
             ..LinkStats::default()
         };
@@ -268,21 +332,19 @@ impl Linker {
                 clusters.union(i, j, true);
             }
         }
-        let threshold = self.options.threshold.clamp(1e-12, 1.0 - 1e-12);
-        let threshold_odds = (threshold / (1.0 - threshold)).log2();
-        let mut links = Vec::new();
-        for (p, &(i, j)) in self.scored.pairs.iter().enumerate() {
-            let odds = self.model.log2_prior + self.model.pair_log2_bf(&self.scored, p);
-            if odds >= threshold_odds {
-                links.push((odds, i, j));
-            } else if odds < self.options.conflict_log2_odds {
-                clusters.forbid(i, j);
-            }
-        }
+        let Scan { pairs, mut links } = self.scan();
+        stats.candidate_pairs = pairs;
+        // A compared pair whose evidence against a match is overwhelming is a conflict.
+        let conflict = |a: u32, b: u32| {
+            let (i, j) = (a.min(b), a.max(b));
+            self.blocks.is_candidate(i, j)
+                && self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
+                    < self.options.conflict_log2_odds
+        };
         stats.links_above_threshold = links.len();
-        links.sort_by(|x, y| y.0.total_cmp(&x.0));
+        links.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         for (_, i, j) in links {
-            if !clusters.union(i, j, false) {
+            if !clusters.union_unless(i, j, false, conflict) {
                 stats.links_refused += 1;
             }
         }
@@ -295,18 +357,21 @@ impl Linker {
         (labels, stats)
     }
 
-    /// Every compared pair of mentions (by index, the smaller first) with its match
-    /// probability, in the order compared. Analysts review these as proposed links.
+    /// Every candidate pair of mentions (by index, the smaller first) with its match
+    /// probability, ordered by the pair. Analysts review these as proposed links.
     pub fn pair_probabilities(&self) -> Vec<(u32, u32, f64)> {
-        self.scored
-            .pairs
-            .iter()
-            .enumerate()
-            .map(|(p, &(i, j))| {
-                let odds = self.model.log2_prior + self.model.pair_log2_bf(&self.scored, p);
-                (i.min(j), i.max(j), probability(odds))
-            })
-            .collect()
+        let mut out = Vec::new();
+        self.blocks.for_each_pair(
+            0,
+            1,
+            |_, _| true,
+            |i, j| {
+                let odds = self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j);
+                out.push((i, j, probability(odds)));
+            },
+        );
+        out.sort_unstable_by_key(|&(i, j, _)| (i, j));
+        out
     }
 
     /// The threshold at or above which a pair is linked.
@@ -314,8 +379,28 @@ impl Linker {
         self.options.threshold
     }
 
+    /// Explains the comparison of mentions `a` and `b` by index.
+    pub fn explain_pair(&self, a: u32, b: u32) -> Explanation {
+        self.explain(
+            &self.table.row(a as usize),
+            &self.table.row(b as usize),
+            self.table.id(a as usize),
+            self.table.id(b as usize),
+        )
+    }
+
     /// Explains the comparison of two mentions (which need not be in the index).
-    pub fn explain(&self, a: &Mention, b: &Mention) -> Explanation {
+    pub fn explain_mentions(&self, a: &Mention, b: &Mention) -> Explanation {
+        self.explain(a, b, &a.id, &b.id)
+    }
+
+    fn explain<A: Fields + ?Sized, B: Fields + ?Sized>(
+        &self,
+        a: &A,
+        b: &B,
+        a_id: &str,
+        b_id: &str,
+    ) -> Explanation {
         let levels = self.model.levels(a, b);
         let mut evidence = Vec::new();
         let mut total = self.model.log2_prior;
@@ -331,7 +416,7 @@ impl Linker {
                 });
                 continue;
             }
-            let weight = self.model.weight(k, level, a);
+            let weight = self.model.weight(&self.table, k, level, a);
             total += weight;
             let finding = compare::detail(spec.comparison, a, b, level)
                 .unwrap_or_else(|| spec.levels[usize::from(level)].to_owned());
@@ -345,8 +430,8 @@ impl Linker {
         evidence.sort_by(|x, y| y.weight.abs().total_cmp(&x.weight.abs()));
         let p = probability(total);
         Explanation {
-            a: a.id.clone(),
-            b: b.id.clone(),
+            a: a_id.to_owned(),
+            b: b_id.to_owned(),
             log2_prior: self.model.log2_prior,
             log2_odds: total,
             probability: p,
@@ -360,23 +445,16 @@ impl Linker {
     /// or above the threshold, most probable first (WM-25.1: a new piece of information is
     /// checked against everything known).
     pub fn query(&self, m: &Mention) -> Vec<Candidate> {
-        let mut seen: Vec<u32> = Vec::new();
-        for key in blocking_keys(m) {
-            let block = self.index.block(key);
-            if block.len() <= self.options.max_block {
-                seen.extend_from_slice(block);
-            }
-        }
-        seen.sort_unstable();
-        seen.dedup();
-        let mut out: Vec<Candidate> = seen
+        let mut out: Vec<Candidate> = self
+            .blocks
+            .neighbours(m)
             .into_iter()
             .filter_map(|i| {
-                let other = &self.mentions[i as usize];
-                let p = probability(self.model.score(m, other));
+                let row = self.table.row(i as usize);
+                let p = probability(self.model.score(&self.table, m, &row));
                 (p >= self.options.threshold).then(|| Candidate {
                     index: i,
-                    id: other.id.clone(),
+                    id: self.table.id(i as usize).to_owned(),
                     probability: p,
                 })
             })
@@ -457,10 +535,7 @@ mod tests {
         );
         assert_eq!(labels[a as usize], labels[b as usize]);
         assert_eq!(stats.clusters, 101);
-        let e = linker.explain(
-            &linker.mentions()[a as usize],
-            &linker.mentions()[b as usize],
-        );
+        let e = linker.explain_pair(a, b);
         let text = e.to_string();
         assert!(text.contains("nickname jamal ~ jay (both jamal)"), "{text}");
         assert!(text.contains("phone: same after normalisation"), "{text}");
@@ -567,7 +642,7 @@ mod tests {
             },
         );
         let phone_weight = |l: &Linker| {
-            let e = l.explain(&l.mentions()[0], &l.mentions()[1]);
+            let e = l.explain_pair(0, 1);
             e.evidence
                 .iter()
                 .find(|x| x.comparison == "phone")

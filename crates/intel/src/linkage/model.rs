@@ -15,15 +15,26 @@
 //!   blocked candidate pairs are summed exactly, the others are represented by the same
 //!   random sample as `u` (so matches that blocking misses still count towards the prior);
 //!   `m` starts from fixed defaults and is refitted from the candidates' posteriors.
+//!
+//! Expectation-maximisation runs over *patterns*, not pairs: pairs with the same levels and
+//! (to 1/32 bit) the same `log2 u` have the same posterior, so each pattern is scored once
+//! with its count. Where blocking proposes more than [`TRAINING_PAIRS`] pairs, the patterns
+//! are counted on a fixed-seed sample of them, scaled up; the final scoring
+//! ([`Model::row_log2_bf`]) is over every pair.
 
 use std::collections::HashMap;
 
-use super::compare::{Comparison, SPECS, Spec, compare, value_hash};
-use super::mention::Mention;
+use super::candidates::{Blocks, threads};
+use super::compare::{Comparison, SPECS, Spec, compare, compare_rows};
+use super::mention::Fields;
 use super::probability;
+use super::table::{COLUMNS, MISSING, Table};
 
 /// Marker for "no level" (either side missing) in a level vector.
 pub const NULL_LEVEL: u8 = u8::MAX;
+
+/// Candidate pairs counted for expectation-maximisation; beyond this, a sample.
+pub const TRAINING_PAIRS: u64 = 4_000_000;
 
 /// The fitted model.
 #[derive(Debug, Clone)]
@@ -34,14 +45,22 @@ pub struct Model {
     pub m: Vec<Vec<f64>>,
     /// u-probabilities per active comparison and level.
     pub u: Vec<Vec<f64>>,
-    /// Relative frequency of each value, per active comparison (term frequencies).
-    tf: Vec<HashMap<u64, f64>>,
-    /// Smallest frequency used, per active comparison (one mention in the data).
-    tf_floor: Vec<f64>,
+    /// Per active comparison, `log2` of the relative frequency of each value of the table's
+    /// column, by value number (term frequencies).
+    tf_log2: Vec<Vec<f64>>,
     /// Prior log2-odds that two random mentions are the same entity.
     pub log2_prior: f64,
     /// How many random pairs are sampled.
     sample: usize,
+    /// `log2 m` and `log2 u` per active comparison and level, for the pair loops.
+    log2_m: Vec<Vec<f64>>,
+    log2_u: Vec<Vec<f64>>,
+}
+
+fn log2_all(p: &[Vec<f64>]) -> Vec<Vec<f64>> {
+    p.iter()
+        .map(|levels| levels.iter().map(|x| x.log2()).collect())
+        .collect()
 }
 
 /// Small deterministic generator for sampling (xorshift64*).
@@ -59,21 +78,79 @@ impl Rng {
     }
 }
 
-/// Scored candidate pairs: levels and the data-dependent part of the weight, kept so that
-/// expectation-maximisation only recomputes the `m` part.
+/// A well-mixed hash of a pair (splitmix64), for sampling pairs without a generator.
+fn pair_hash(i: u32, j: u32) -> u64 {
+    let mut z = ((u64::from(i) << 32) | u64::from(j)).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Pairs grouped by their levels and (to 1/32 bit) their `log2 u`.
 #[derive(Debug, Default)]
-pub struct Scored {
-    /// Pairs of mention indices.
-    pub pairs: Vec<(u32, u32)>,
-    /// Levels, `active.len()` per pair, [`NULL_LEVEL`] when missing.
-    pub levels: Vec<u8>,
-    /// Sum of `log2 u` (or of the term frequency) over the pair's levels.
-    pub log2_u: Vec<f64>,
+struct Patterns {
+    /// Key: 4 bits per active comparison (15 for missing), then the rounded `log2 u`.
+    /// Value: how many pairs, and the sum of their `log2 u`.
+    counts: HashMap<u128, (f64, f64)>,
+}
+
+const LEVEL_BITS: u32 = 4;
+const MISSING_BITS: u128 = 15;
+
+impl Patterns {
+    fn add(&mut self, levels: &[u8], log2_u: f64) {
+        let mut key = 0u128;
+        for (k, &l) in levels.iter().enumerate() {
+            let bits = if l == NULL_LEVEL {
+                MISSING_BITS
+            } else {
+                u128::from(l)
+            };
+            key |= bits << (LEVEL_BITS * k as u32);
+        }
+        let rounded = (log2_u * 32.0).round() as i32 as u32;
+        key |= u128::from(rounded) << 96;
+        let e = self.counts.entry(key).or_insert((0.0, 0.0));
+        e.0 += 1.0;
+        e.1 += log2_u;
+    }
+
+    fn merge(&mut self, other: Patterns) {
+        for (key, (count, sum)) in other.counts {
+            let e = self.counts.entry(key).or_insert((0.0, 0.0));
+            e.0 += count;
+            e.1 += sum;
+        }
+    }
+
+    fn total(&self) -> f64 {
+        self.counts.values().map(|v| v.0).sum()
+    }
+
+    /// Each pattern as (levels, count, mean `log2 u`).
+    fn decoded(&self, k: usize) -> Vec<(Vec<u8>, f64, f64)> {
+        self.counts
+            .iter()
+            .map(|(&key, &(count, sum))| {
+                let levels = (0..k)
+                    .map(|c| {
+                        let bits = (key >> (LEVEL_BITS * c as u32)) & MISSING_BITS;
+                        if bits == MISSING_BITS {
+                            NULL_LEVEL
+                        } else {
+                            bits as u8
+                        }
+                    })
+                    .collect();
+                (levels, count, sum / count)
+            })
+            .collect()
+    }
 }
 
 impl Model {
-    /// A model over the comparisons that have data in `mentions`, with default `m`,
-    /// sampled `u`, term frequencies, and a provisional prior.
+    /// A model over the comparisons that have data in `table`, with default `m`, sampled
+    /// `u`, term frequencies, and a provisional prior.
     ///
     /// `background` is a number of other mentions, each with values of its own, counted as
     /// if seen alongside these (0: the mentions are the whole population). A few dozen
@@ -86,42 +163,38 @@ impl Model {
     ///
     /// `sample` is how many random pairs estimate `u` and stand for the pairs blocking did
     /// not propose (all pairs when there are fewer).
-    pub fn new(mentions: &[Mention], background: usize, sample: usize) -> Model {
+    pub fn new(table: &Table, background: usize, sample: usize) -> Model {
         let comparisons: Vec<usize> = (0..SPECS.len())
-            .filter(|&i| {
-                mentions
-                    .iter()
-                    .take(100_000)
-                    .any(|m| value_hash(SPECS[i].comparison, m).is_some())
-            })
+            .filter(|&i| table.filled(SPECS[i].comparison) > 0)
             .collect();
-        let mut tf = Vec::new();
-        let mut tf_floor = Vec::new();
+        let mut tf_log2 = Vec::new();
         for &i in &comparisons {
-            let mut counts: HashMap<u64, f64> = HashMap::new();
-            let mut total = 0f64;
-            for m in mentions {
-                if let Some(h) = value_hash(SPECS[i].comparison, m) {
-                    *counts.entry(h).or_default() += 1.0;
-                    total += 1.0;
+            let c = SPECS[i].comparison;
+            let mut counts = vec![0u32; table.distinct(c)];
+            for row in 0..table.len() {
+                let v = table.cell(row, c as usize);
+                if v != MISSING {
+                    counts[v as usize] += 1;
                 }
             }
-            let total = total + background as f64;
-            for v in counts.values_mut() {
-                *v /= total;
-            }
-            tf.push(counts);
-            tf_floor.push(1.0 / total.max(1.0));
+            let total = (table.filled(c) + background) as f64;
+            tf_log2.push(
+                counts
+                    .into_iter()
+                    .map(|n| (f64::from(n.max(1)) / total).log2())
+                    .collect(),
+            );
         }
-        let u = sample_u(mentions, &comparisons, sample);
-        let n = mentions.len().max(2) as f64;
-        let m = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
+        let u = sample_u(table, &comparisons, sample);
+        let n = table.len().max(2) as f64;
+        let m: Vec<Vec<f64>> = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
         Model {
             active: comparisons,
+            log2_m: log2_all(&m),
+            log2_u: log2_all(&u),
             m,
             u,
-            tf,
-            tf_floor,
+            tf_log2,
             // One duplicate per mention until estimated.
             log2_prior: (1.0 / (n - 1.0)).log2(),
             sample,
@@ -133,24 +206,29 @@ impl Model {
         &SPECS[self.active[k]]
     }
 
-    /// `log2 u` for a level, using the term frequency of the shared value for level 0.
-    fn log2_u(&self, k: usize, level: u8, a: &Mention) -> f64 {
-        let c: Comparison = self.spec(k).comparison;
+    fn comparison(&self, k: usize) -> Comparison {
+        SPECS[self.active[k]].comparison
+    }
+
+    /// `log2 u` for a level of mention `a` (a value the table holds, for level 0, weighs by
+    /// its term frequency).
+    fn log2_u<M: Fields + ?Sized>(&self, table: &Table, k: usize, level: u8, a: &M) -> f64 {
         if level == 0 {
-            if let Some(p) = value_hash(c, a).and_then(|h| self.tf[k].get(&h)) {
-                return p.max(self.tf_floor[k]).log2();
+            if let Some(v) = table.value_of(self.comparison(k), a) {
+                return self.tf_log2[k][v as usize];
             }
         }
         self.u[k][usize::from(level)].log2()
     }
 
-    /// The match weight `log2(m/u)` of comparison `k` at `level` for the pair.
-    pub fn weight(&self, k: usize, level: u8, a: &Mention) -> f64 {
-        self.m[k][usize::from(level)].log2() - self.log2_u(k, level, a)
+    /// The match weight `log2(m/u)` of comparison `k` at `level` for a pair whose first
+    /// mention is `a`.
+    pub fn weight<M: Fields + ?Sized>(&self, table: &Table, k: usize, level: u8, a: &M) -> f64 {
+        self.m[k][usize::from(level)].log2() - self.log2_u(table, k, level, a)
     }
 
     /// The levels of a pair, one per active comparison.
-    pub fn levels(&self, a: &Mention, b: &Mention) -> Vec<u8> {
+    pub fn levels<A: Fields + ?Sized, B: Fields + ?Sized>(&self, a: &A, b: &B) -> Vec<u8> {
         self.active
             .iter()
             .map(|&i| compare(SPECS[i].comparison, a, b).unwrap_or(NULL_LEVEL))
@@ -158,48 +236,89 @@ impl Model {
     }
 
     /// Total log2-odds of a pair (prior included).
-    pub fn score(&self, a: &Mention, b: &Mention) -> f64 {
+    pub fn score<A: Fields + ?Sized, B: Fields + ?Sized>(
+        &self,
+        table: &Table,
+        a: &A,
+        b: &B,
+    ) -> f64 {
         let levels = self.levels(a, b);
         self.log2_prior
             + levels
                 .iter()
                 .enumerate()
                 .filter(|(_, l)| **l != NULL_LEVEL)
-                .map(|(k, &l)| self.weight(k, l, a))
+                .map(|(k, &l)| self.weight(table, k, l, a))
                 .sum::<f64>()
     }
 
-    /// Compares all candidate pairs.
-    pub fn score_pairs(&self, mentions: &[Mention], pairs: Vec<(u32, u32)>) -> Scored {
-        let k = self.active.len();
-        let mut levels = Vec::with_capacity(pairs.len() * k);
-        let mut log2_u = Vec::with_capacity(pairs.len());
-        for &(i, j) in &pairs {
-            let (a, b) = (&mentions[i as usize], &mentions[j as usize]);
-            let mut su = 0.0;
-            for (c, &spec) in self.active.iter().enumerate() {
-                let l = compare(SPECS[spec].comparison, a, b).unwrap_or(NULL_LEVEL);
-                if l != NULL_LEVEL {
-                    su += self.log2_u(c, l, a);
-                }
-                levels.push(l);
+    /// The levels of rows `i` and `j` into `levels`, returning the sum of `log2 u` over them.
+    fn row_levels(&self, table: &Table, i: u32, j: u32, levels: &mut [u8; COLUMNS]) -> f64 {
+        let (i, j) = (i as usize, j as usize);
+        let mut log2_u = 0.0;
+        for (k, level) in levels.iter_mut().enumerate().take(self.active.len()) {
+            let c = self.comparison(k);
+            let l = compare_rows(c, table, i, j).unwrap_or(NULL_LEVEL);
+            *level = l;
+            if l == 0 {
+                log2_u += self.tf_log2[k][table.cell(i, c as usize) as usize];
+            } else if l != NULL_LEVEL {
+                log2_u += self.log2_u[k][usize::from(l)];
             }
-            log2_u.push(su);
         }
-        Scored {
-            pairs,
-            levels,
-            log2_u,
-        }
+        log2_u
     }
 
-    /// log2 Bayes factor of a scored pair under the current `m` (prior not included).
-    pub fn pair_log2_bf(&self, scored: &Scored, p: usize) -> f64 {
+    /// Counts the patterns of the candidate pairs that `wanted` accepts, over all threads.
+    fn patterns(
+        &self,
+        table: &Table,
+        blocks: &Blocks,
+        wanted: &(dyn Fn(u32, u32) -> bool + Sync),
+    ) -> Patterns {
+        let parts = threads();
         let k = self.active.len();
-        let mut s = -scored.log2_u[p];
-        for (c, &l) in scored.levels[p * k..(p + 1) * k].iter().enumerate() {
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..parts)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut patterns = Patterns::default();
+                        let mut levels = [NULL_LEVEL; COLUMNS];
+                        blocks.for_each_pair(part, parts, wanted, |i, j| {
+                            let log2_u = self.row_levels(table, i, j, &mut levels);
+                            patterns.add(&levels[..k], log2_u);
+                        });
+                        patterns
+                    })
+                })
+                .collect();
+            let mut all = Patterns::default();
+            for w in workers {
+                all.merge(w.join().unwrap_or_default());
+            }
+            all
+        })
+    }
+
+    /// log2 Bayes factor of rows `i` and `j` under the current `m` (prior not included).
+    pub fn row_log2_bf(&self, table: &Table, i: u32, j: u32) -> f64 {
+        let mut levels = [NULL_LEVEL; COLUMNS];
+        let log2_u = self.row_levels(table, i, j, &mut levels);
+        let mut s = -log2_u;
+        for (k, &l) in levels[..self.active.len()].iter().enumerate() {
             if l != NULL_LEVEL {
-                s += self.m[c][usize::from(l)].log2();
+                s += self.log2_m[k][usize::from(l)];
+            }
+        }
+        s
+    }
+
+    /// log2 Bayes factor of a pattern's levels and mean `log2 u`.
+    fn pattern_log2_bf(&self, levels: &[u8], log2_u: f64) -> f64 {
+        let mut s = -log2_u;
+        for (k, &l) in levels.iter().enumerate() {
+            if l != NULL_LEVEL {
+                s += self.log2_m[k][usize::from(l)];
             }
         }
         s
@@ -209,60 +328,77 @@ impl Model {
     /// expectation-maximisation over all `n (n - 1) / 2` pairs.
     ///
     /// Each pair's match probability is `sigma(log2 prior + log2 BF)`. The candidate pairs
-    /// are summed exactly; the pairs blocking did not propose are represented by the
-    /// fixed-seed random sample also used for `u`, scaled up to their number, so matches
-    /// that blocking misses still count towards the prior. `m` is refitted from the
-    /// candidate pairs' posteriors, with a small pull towards the defaults.
-    pub fn estimate(&mut self, mentions: &[Mention], scored: &Scored, em_iterations: usize) {
-        let n_pairs = scored.pairs.len();
-        if n_pairs == 0 {
+    /// are counted exactly up to [`TRAINING_PAIRS`] (beyond, a fixed-seed sample scaled up);
+    /// the pairs blocking did not propose are represented by the fixed-seed random sample
+    /// also used for `u`, scaled up to their number, so matches that blocking misses still
+    /// count towards the prior. `m` is refitted from the candidate pairs' posteriors, with a
+    /// small pull towards the defaults.
+    pub fn estimate(&mut self, table: &Table, blocks: &Blocks, em_iterations: usize) {
+        let bound = blocks.pair_bound();
+        if bound == 0 {
+            return;
+        }
+        let rate = (TRAINING_PAIRS as f64 / bound as f64).min(1.0);
+        let cut = (rate * u64::MAX as f64) as u64;
+        let sampled = |i: u32, j: u32| rate >= 1.0 || pair_hash(i, j) <= cut;
+        let candidates = self.patterns(table, blocks, &sampled);
+        let counted = candidates.total();
+        if counted == 0.0 {
             return;
         }
         let k = self.active.len();
-        let n = mentions.len();
+        let n = table.len();
         let all_pairs = (n as f64) * (n as f64 - 1.0) / 2.0;
+        let candidate_pairs = counted / rate;
         // Pairs outside the candidate set, from the same sample as `u`.
-        let outside: Vec<(u32, u32)> = sample_pairs(n, self.sample)
-            .into_iter()
-            .map(|(i, j)| (i.min(j) as u32, i.max(j) as u32))
-            .filter(|q| scored.pairs.binary_search(q).is_err())
-            .collect();
-        let outside_weight = (all_pairs - n_pairs as f64) / outside.len().max(1) as f64;
-        let outside = self.score_pairs(mentions, outside);
-        let mut posteriors = vec![0.0f64; n_pairs];
+        let mut outside = Patterns::default();
+        let mut levels = [NULL_LEVEL; COLUMNS];
+        let mut drawn = 0usize;
+        for (i, j) in sample_pairs(n, self.sample) {
+            let (i, j) = (i.min(j) as u32, i.max(j) as u32);
+            if !blocks.is_candidate(i, j) {
+                let log2_u = self.row_levels(table, i, j, &mut levels);
+                outside.add(&levels[..k], log2_u);
+                drawn += 1;
+            }
+        }
+        let outside_weight = (all_pairs - candidate_pairs).max(0.0) / drawn.max(1) as f64;
+        let candidates = candidates.decoded(k);
+        let outside = outside.decoded(k);
         let iterations = em_iterations.max(1) + 5;
         for it in 0..iterations {
             // E step: posteriors of the candidates, expected matches over all pairs.
+            let posterior = |levels: &[u8], log2_u: f64| {
+                probability(self.log2_prior + self.pattern_log2_bf(levels, log2_u))
+            };
             let mut expected = 0.0;
-            for (p, post) in posteriors.iter_mut().enumerate() {
-                *post = probability(self.log2_prior + self.pair_log2_bf(scored, p));
-                expected += *post;
+            let mut counts: Vec<Vec<f64>> = self.m.iter().map(|m| vec![0.0; m.len()]).collect();
+            for (levels, count, log2_u) in &candidates {
+                let p = posterior(levels, *log2_u) * count / rate;
+                expected += p;
+                for (c, &l) in levels.iter().enumerate() {
+                    if l != NULL_LEVEL {
+                        counts[c][usize::from(l)] += p;
+                    }
+                }
             }
-            let outside_sum: f64 = (0..outside.pairs.len())
-                .map(|p| probability(self.log2_prior + self.pair_log2_bf(&outside, p)))
-                .sum();
-            expected += outside_sum * outside_weight;
+            for (levels, count, log2_u) in &outside {
+                expected += posterior(levels, *log2_u) * count * outside_weight;
+            }
             let prior = (expected / all_pairs.max(1.0)).clamp(1e-12, 0.5);
             self.log2_prior = (prior / (1.0 - prior)).log2();
             if it < em_iterations {
                 // M step for m, with a small pull towards the defaults.
-                for c in 0..k {
-                    let levels = self.m[c].len();
-                    let mut counts = vec![0.0f64; levels];
-                    for (p, post) in posteriors.iter().enumerate() {
-                        let l = scored.levels[p * k + c];
-                        if l != NULL_LEVEL {
-                            counts[usize::from(l)] += post;
-                        }
-                    }
+                for (c, counts) in counts.iter().enumerate() {
                     let total: f64 = counts.iter().sum();
                     let defaults = self.spec(c).m;
                     let pseudo = 10.0;
-                    for l in 0..levels {
+                    for (l, &count) in counts.iter().enumerate() {
                         self.m[c][l] =
-                            ((counts[l] + pseudo * defaults[l]) / (total + pseudo)).max(1e-4);
+                            ((count + pseudo * defaults[l]) / (total + pseudo)).max(1e-4);
                     }
                 }
+                self.log2_m = log2_all(&self.m);
             }
         }
     }
@@ -298,14 +434,14 @@ fn sample_pairs(n: usize, limit: usize) -> Vec<(usize, usize)> {
 }
 
 /// u-probabilities from up to `limit` random pairs (fixed seed), with add-one smoothing.
-fn sample_u(mentions: &[Mention], comparisons: &[usize], limit: usize) -> Vec<Vec<f64>> {
+fn sample_u(table: &Table, comparisons: &[usize], limit: usize) -> Vec<Vec<f64>> {
     let mut counts: Vec<Vec<f64>> = comparisons
         .iter()
         .map(|&i| vec![0.0; SPECS[i].levels.len()])
         .collect();
-    for (i, j) in sample_pairs(mentions.len(), limit) {
+    for (i, j) in sample_pairs(table.len(), limit) {
         for (c, &spec) in comparisons.iter().enumerate() {
-            if let Some(l) = compare(SPECS[spec].comparison, &mentions[i], &mentions[j]) {
+            if let Some(l) = compare_rows(SPECS[spec].comparison, table, i, j) {
                 counts[c][usize::from(l)] += 1.0;
             }
         }

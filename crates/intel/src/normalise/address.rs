@@ -8,7 +8,7 @@
 use super::names::clean_text;
 
 /// A normalised postcode.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Postcode {
     /// `B1 1AA` for a UK postcode; otherwise the cleaned upper-case text without spaces.
     pub full: String,

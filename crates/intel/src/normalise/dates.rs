@@ -79,6 +79,21 @@ impl Date {
         ((self.days_from_epoch() + 3).rem_euclid(7)) as u8
     }
 
+    /// The digits of `YYYYMMDD`, as bytes, without allocating.
+    pub fn digits(self) -> [u8; 8] {
+        let mut out = [b'0'; 8];
+        let mut y = self.year.clamp(0, 9999) as u32;
+        for i in (0..4).rev() {
+            out[i] = b'0' + (y % 10) as u8;
+            y /= 10;
+        }
+        out[4] = b'0' + self.month / 10;
+        out[5] = b'0' + self.month % 10;
+        out[6] = b'0' + self.day / 10;
+        out[7] = b'0' + self.day % 10;
+        out
+    }
+
     /// `YYYYMMDD`, the compact form used in comparisons.
     pub fn compact(self) -> String {
         format!("{:04}{:02}{:02}", self.year, self.month, self.day)
@@ -161,6 +176,18 @@ pub fn parse_timestamp(raw: &str) -> Result<Timestamp, DateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_are_the_compact_form() {
+        for d in [
+            Date::new(1999, 12, 31),
+            Date::new(2001, 5, 6),
+            Date::new(1000, 1, 1),
+        ] {
+            let d = d.expect("valid");
+            assert_eq!(d.digits().as_slice(), d.compact().as_bytes());
+        }
+    }
 
     #[test]
     fn forms_and_validation() {

@@ -82,7 +82,7 @@ pub fn normalise_model(raw: &str) -> String {
 }
 
 /// A normalised colour.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Colour {
     /// Canonical colour (`gray` -> `grey`).
     pub name: String,

@@ -8,7 +8,7 @@
 //! position. [`compare_vrm`] says how two plates relate, with the reason.
 
 /// A normalised registration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Vrm {
     /// Upper case, no spaces; confusables corrected by position when the format is known;
     /// `?` for unknown characters.
@@ -21,7 +21,7 @@ pub struct Vrm {
 }
 
 /// The UK registration formats recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VrmFormat {
     /// Since 2001: two letters, two digits, three letters (`AB12CDE`).
     Current,
@@ -188,7 +188,8 @@ pub fn compare_vrm(a: &Vrm, b: &Vrm) -> VrmMatch {
     }
     if !a.plate.contains('?')
         && !b.plate.contains('?')
-        && crate::similarity::osa_distance(&a.folded, &b.folded) == 1
+        && a.folded != b.folded
+        && crate::similarity::within_one_edit(&a.folded, &b.folded)
     {
         return VrmMatch::OneEdit;
     }

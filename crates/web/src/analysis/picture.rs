@@ -470,11 +470,7 @@ impl Picture {
     /// persons.
     pub fn explain(&self, a: usize, b: usize) -> Option<Explanation> {
         let (&ma, &mb) = (self.mention_of.get(&a)?, self.mention_of.get(&b)?);
-        let mentions = self.linker.mentions();
-        Some(
-            self.linker
-                .explain(&mentions[ma as usize], &mentions[mb as usize]),
-        )
+        Some(self.linker.explain_pair(ma, mb))
     }
 
     /// The latest decision about two items, if any.

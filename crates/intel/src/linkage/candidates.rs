@@ -1,0 +1,254 @@
+//! The candidate pairs of a table, enumerated block by block without ever being held.
+//!
+//! Every mention's blocking keys ([`blocking_keys`]) are sorted into blocks. A block of two
+//! to `max_block` mentions proposes all its pairs; a larger one (a frequent name, a default
+//! date) proposes none and is counted, so the number of pairs stays bounded however skewed
+//! the data. Two mentions sharing several blocks are proposed once, by the first block they
+//! share. At a million mentions the pairs run to tens of millions: they are streamed to the
+//! caller, split over threads, instead of being collected, sorted and deduplicated.
+
+use super::blocking::blocking_keys;
+use super::mention::Fields;
+use super::table::Table;
+
+/// The blocks of a table, and for each mention the blocks that propose pairs.
+#[derive(Debug, Default)]
+pub struct Blocks {
+    /// Blocking keys, sorted; block `b` has key `keys[b]`.
+    keys: Vec<u64>,
+    /// Members of block `b`: `members[starts[b]..starts[b + 1]]`, ascending. A block larger
+    /// than the cap keeps no members.
+    starts: Vec<u32>,
+    members: Vec<u32>,
+    /// Blocks of mention `i` that propose pairs: `proposing[first[i]..first[i + 1]]`,
+    /// ascending.
+    first: Vec<u32>,
+    proposing: Vec<u32>,
+    /// Blocks larger than the cap.
+    capped: usize,
+    /// Sum over proposing blocks of `size * (size - 1) / 2`: an upper bound on the pairs.
+    pair_bound: u64,
+}
+
+impl Blocks {
+    /// Blocks the rows of `table`; blocks with more than `max_block` mentions are capped.
+    pub fn build(table: &Table, max_block: usize) -> Blocks {
+        let n = table.len();
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(n * 10);
+        for i in 0..n {
+            for k in blocking_keys(&table.row(i)) {
+                entries.push((k, i as u32));
+            }
+        }
+        Blocks::from_entries(n, entries, max_block)
+    }
+
+    /// Blocks from `(key, mention)` entries (each pair at most once).
+    fn from_entries(n: usize, mut entries: Vec<(u64, u32)>, max_block: usize) -> Blocks {
+        entries.sort_unstable();
+        let mut b = Blocks {
+            starts: vec![0],
+            ..Blocks::default()
+        };
+        let mut per_mention = vec![0u32; n + 1];
+        let mut x = 0;
+        while x < entries.len() {
+            let key = entries[x].0;
+            let mut y = x + 1;
+            while y < entries.len() && entries[y].0 == key {
+                y += 1;
+            }
+            let size = y - x;
+            b.keys.push(key);
+            if size > max_block {
+                b.capped += 1;
+            } else {
+                b.members.extend(entries[x..y].iter().map(|e| e.1));
+                if size >= 2 {
+                    b.pair_bound += (size * (size - 1) / 2) as u64;
+                    for e in &entries[x..y] {
+                        per_mention[e.1 as usize + 1] += 1;
+                    }
+                }
+            }
+            b.starts.push(b.members.len() as u32);
+            x = y;
+        }
+        drop(entries);
+        for i in 0..n {
+            per_mention[i + 1] += per_mention[i];
+        }
+        let mut fill = per_mention.clone();
+        let mut proposing = vec![0; per_mention[n] as usize];
+        for block in 0..b.keys.len() {
+            let members = b.block_members(block);
+            if members.len() >= 2 {
+                for &i in members {
+                    proposing[fill[i as usize] as usize] = block as u32;
+                    fill[i as usize] += 1;
+                }
+            }
+        }
+        b.proposing = proposing;
+        b.first = per_mention;
+        b
+    }
+
+    fn block_members(&self, block: usize) -> &[u32] {
+        &self.members[self.starts[block] as usize..self.starts[block + 1] as usize]
+    }
+
+    fn proposing_of(&self, i: u32) -> &[u32] {
+        &self.proposing[self.first[i as usize] as usize..self.first[i as usize + 1] as usize]
+    }
+
+    /// Blocks larger than the cap.
+    pub fn capped(&self) -> usize {
+        self.capped
+    }
+
+    /// An upper bound on the number of candidate pairs (pairs in several blocks counted in
+    /// each).
+    pub fn pair_bound(&self) -> u64 {
+        self.pair_bound
+    }
+
+    /// The mentions sharing a key with `m` in blocks within the cap, ascending, without
+    /// repeats (linking a new mention against the table).
+    pub fn neighbours<M: Fields + ?Sized>(&self, m: &M) -> Vec<u32> {
+        let mut out = Vec::new();
+        for key in blocking_keys(m) {
+            if let Ok(block) = self.keys.binary_search(&key) {
+                out.extend_from_slice(self.block_members(block));
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The first block proposing both `i` and `j`, if any.
+    fn first_shared(&self, i: u32, j: u32) -> Option<u32> {
+        let (a, b) = (self.proposing_of(i), self.proposing_of(j));
+        let (mut x, mut y) = (0, 0);
+        while x < a.len() && y < b.len() {
+            match a[x].cmp(&b[y]) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => return Some(a[x]),
+            }
+        }
+        None
+    }
+
+    /// Whether `i` and `j` are a candidate pair.
+    pub fn is_candidate(&self, i: u32, j: u32) -> bool {
+        i != j && self.first_shared(i, j).is_some()
+    }
+
+    /// Calls `visit(i, j)` with `i < j` once for every candidate pair in the share
+    /// `part` of `parts` (blocks are dealt round-robin), for those pairs that `wanted`
+    /// accepts; `wanted` is asked first, so a sample costs little.
+    pub fn for_each_pair(
+        &self,
+        part: usize,
+        parts: usize,
+        wanted: impl Fn(u32, u32) -> bool,
+        mut visit: impl FnMut(u32, u32),
+    ) {
+        for block in (part..self.keys.len()).step_by(parts.max(1)) {
+            let members = self.block_members(block);
+            if members.len() < 2 {
+                continue;
+            }
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    if wanted(i, j) && self.first_shared(i, j) == Some(block as u32) {
+                        visit(i, j);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Threads to spread pair work over (the machine's parallelism, at most 8).
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::mention::{Field, Mention};
+
+    fn mention(i: usize, fields: &[(Field, &str)]) -> Mention {
+        let mut m = Mention::new(i.to_string());
+        for (f, v) in fields {
+            m.set(*f, v).expect("valid");
+        }
+        m
+    }
+
+    fn all_pairs(b: &Blocks, parts: usize) -> Vec<(u32, u32)> {
+        let mut out = Vec::new();
+        for part in 0..parts {
+            b.for_each_pair(part, parts, |_, _| true, |i, j| out.push((i, j)));
+        }
+        out.sort_unstable();
+        out
+    }
+
+    // R5.2: blocking keeps recall (a shared phone or plate alone makes a pair), and a pair
+    // sharing several keys is proposed once.
+    #[test]
+    fn shared_phone_or_partial_plate_makes_one_pair() {
+        let ms = [
+            mention(
+                0,
+                &[
+                    (Field::FirstName, "Jay"),
+                    (Field::Surname, "Reid"),
+                    (Field::Phone, "07700900123"),
+                ],
+            ),
+            mention(
+                1,
+                &[
+                    (Field::FirstName, "Jay"),
+                    (Field::Surname, "Reid"),
+                    (Field::Phone, "+447700900123"),
+                ],
+            ),
+            mention(2, &[(Field::Vrm, "AB12CDE")]),
+            mention(3, &[(Field::Vrm, "AB1? CDE")]),
+            mention(4, &[(Field::Surname, "Nobody")]),
+        ];
+        let table = Table::from_mentions(&ms);
+        let blocks = Blocks::build(&table, 100);
+        assert_eq!(all_pairs(&blocks, 1), vec![(0, 1), (2, 3)]);
+        assert_eq!(all_pairs(&blocks, 3), vec![(0, 1), (2, 3)]);
+        assert_eq!(blocks.capped(), 0);
+        assert!(blocks.pair_bound() > 2, "0 and 1 share several keys");
+        assert!(blocks.is_candidate(0, 1) && blocks.is_candidate(3, 2));
+        assert!(!blocks.is_candidate(0, 2) && !blocks.is_candidate(4, 4));
+        assert_eq!(blocks.neighbours(&ms[3]), vec![2, 3]);
+        assert!(
+            blocks
+                .neighbours(&mention(9, &[(Field::Vrm, "ZZ99ZZZ")]))
+                .is_empty()
+        );
+    }
+
+    // R5.2: a frequent key cannot explode the pair count.
+    #[test]
+    fn frequent_keys_are_capped() {
+        let m = mention(0, &[(Field::FirstName, "John"), (Field::Surname, "Smith")]);
+        let ms: Vec<Mention> = (0..1000).map(|_| m.clone()).collect();
+        let table = Table::from_mentions(&ms);
+        let blocks = Blocks::build(&table, 50);
+        assert!(all_pairs(&blocks, 2).is_empty());
+        assert_eq!(blocks.capped(), blocking_keys(&m).len());
+        assert!(blocks.neighbours(&m).is_empty());
+    }
+}

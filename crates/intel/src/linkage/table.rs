@@ -1,0 +1,466 @@
+//! A compact store of many mentions: every distinct normalised value is kept once, and each
+//! mention is a row of value numbers, one per comparison.
+//!
+//! A million mentions held as [`Mention`]s take most of a gigabyte (a string per field); as
+//! a table they take a tenth of that, and two mentions agree exactly on a field when their
+//! numbers are equal, so most comparisons never look at the text. A row is read through
+//! [`Fields`], so comparison and blocking are the same code for a table row and a mention.
+
+use std::borrow::{Borrow, Cow};
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use super::compare::Comparison;
+use super::mention::{Fields, Mention};
+use crate::normalise::{Colour, Date, Postcode, Vrm, nysiis, soundex};
+
+/// Value number of a missing value.
+pub const MISSING: u32 = u32::MAX;
+
+/// Columns of a row: one per [`Comparison`], in the same order (`Comparison as usize`).
+pub const COLUMNS: usize = 17;
+
+fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    v.hash(&mut h);
+    h.finish()
+}
+
+/// Distinct values, each with its number. The index holds hashes only; a hash collision is
+/// resolved by probing, so equal numbers always mean equal values.
+#[derive(Debug)]
+struct Dict<T> {
+    values: Vec<T>,
+    index: HashMap<u64, u32>,
+}
+
+impl<T> Default for Dict<T> {
+    fn default() -> Self {
+        Dict {
+            values: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+/// Next probe after a collision of two different values on one hash.
+fn probe(h: u64) -> u64 {
+    h.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1)
+}
+
+impl<T: Hash + Eq> Dict<T> {
+    fn find<Q>(&self, v: &Q) -> Option<u32>
+    where
+        Q: Hash + Eq + ?Sized,
+        T: Borrow<Q>,
+    {
+        let mut h = hash_of(v);
+        loop {
+            let id = *self.index.get(&h)?;
+            if self.values[id as usize].borrow() == v {
+                return Some(id);
+            }
+            h = probe(h);
+        }
+    }
+
+    fn intern(&mut self, v: &T) -> u32
+    where
+        T: Clone,
+    {
+        let mut h = hash_of(v);
+        loop {
+            match self.index.get(&h) {
+                Some(&id) if self.values[id as usize] == *v => return id,
+                Some(_) => h = probe(h),
+                None => {
+                    let id = self.values.len() as u32;
+                    self.values.push(v.clone());
+                    self.index.insert(h, id);
+                    return id;
+                }
+            }
+        }
+    }
+
+    fn get(&self, id: u32) -> Option<&T> {
+        self.values.get(id as usize)
+    }
+}
+
+/// Text of a string column held once per distinct value.
+type Text = Box<str>;
+
+/// Many mentions, held compactly.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// `unique_id`s, in row order.
+    ids: Vec<Text>,
+    /// First row of each `unique_id` (by hash, probed like a [`Dict`]).
+    positions: HashMap<u64, u32>,
+    /// `COLUMNS` value numbers per row.
+    cells: Vec<u32>,
+    /// Distinct texts of each string column (unused for the others).
+    texts: Vec<Dict<Text>>,
+    dates: Dict<Date>,
+    vrms: Dict<Vrm>,
+    colours: Dict<Colour>,
+    postcodes: Dict<Postcode>,
+    /// Phonetic codes by value number: NYSIIS of given names and of surnames, Soundex of
+    /// surnames (each computed once per distinct name).
+    first_name_nysiis: Vec<Text>,
+    surname_nysiis: Vec<Text>,
+    surname_soundex: Vec<Text>,
+    /// Rows with a value, per column.
+    filled: [usize; COLUMNS],
+}
+
+/// One row of a [`Table`], read as a mention.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'t> {
+    table: &'t Table,
+    row: usize,
+}
+
+impl Table {
+    /// An empty table.
+    pub fn new() -> Table {
+        Table {
+            texts: (0..COLUMNS).map(|_| Dict::default()).collect(),
+            ..Table::default()
+        }
+    }
+
+    /// A table of the mentions, in order.
+    pub fn from_mentions(mentions: &[Mention]) -> Table {
+        let mut table = Table::new();
+        for m in mentions {
+            table.push(m);
+        }
+        table
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Adds a mention as the next row.
+    pub fn push(&mut self, m: &Mention) {
+        let row = self.ids.len() as u32;
+        let mut h = hash_of(m.id.as_str());
+        loop {
+            match self.positions.get(&h) {
+                Some(&r) if *self.ids[r as usize] == *m.id => break,
+                Some(_) => h = probe(h),
+                None => {
+                    self.positions.insert(h, row);
+                    break;
+                }
+            }
+        }
+        self.ids.push(m.id.as_str().into());
+        let mut cells = [MISSING; COLUMNS];
+        let mut text = |c: Comparison, v: Option<&str>| {
+            if let Some(v) = v {
+                cells[c as usize] = self.texts[c as usize].intern(&Text::from(v));
+            }
+        };
+        text(Comparison::FirstName, m.first_name());
+        text(Comparison::Surname, m.surname());
+        text(Comparison::Nickname, m.nickname());
+        text(Comparison::Gender, m.gender());
+        text(Comparison::Phone, m.phone());
+        text(Comparison::Email, m.email());
+        text(Comparison::Make, m.make());
+        text(Comparison::Model, m.model());
+        text(Comparison::Address, m.address());
+        text(Comparison::City, m.city());
+        text(Comparison::BirthPlace, m.birth_place());
+        text(Comparison::Occupation, m.occupation());
+        text(Comparison::NationalId, m.national_id());
+        let first = cells[Comparison::FirstName as usize];
+        if first as usize == self.first_name_nysiis.len() {
+            self.first_name_nysiis
+                .push(nysiis(m.first_name().unwrap_or("")).into());
+        }
+        let surname = cells[Comparison::Surname as usize];
+        if surname as usize == self.surname_nysiis.len() {
+            let s = m.surname().unwrap_or("");
+            self.surname_nysiis.push(nysiis(s).into());
+            self.surname_soundex.push(soundex(s).into());
+        }
+        if let Some(d) = &m.dob {
+            cells[Comparison::Dob as usize] = self.dates.intern(d);
+        }
+        if let Some(v) = &m.vrm {
+            cells[Comparison::Vrm as usize] = self.vrms.intern(v);
+        }
+        if let Some(c) = &m.colour {
+            cells[Comparison::Colour as usize] = self.colours.intern(c);
+        }
+        if let Some(p) = &m.postcode {
+            cells[Comparison::Postcode as usize] = self.postcodes.intern(p);
+        }
+        for (c, &v) in cells.iter().enumerate() {
+            if v != MISSING {
+                self.filled[c] += 1;
+            }
+        }
+        self.cells.extend_from_slice(&cells);
+    }
+
+    /// The row of a `unique_id` (the first, should it repeat).
+    pub fn position(&self, id: &str) -> Option<u32> {
+        let mut h = hash_of(id);
+        loop {
+            let r = *self.positions.get(&h)?;
+            if *self.ids[r as usize] == *id {
+                return Some(r);
+            }
+            h = probe(h);
+        }
+    }
+
+    /// The `unique_id` of a row.
+    pub fn id(&self, row: usize) -> &str {
+        &self.ids[row]
+    }
+
+    /// A row, read as a mention.
+    pub fn row(&self, row: usize) -> Row<'_> {
+        Row { table: self, row }
+    }
+
+    /// The value number of a row in a column ([`MISSING`] when it has none).
+    #[inline]
+    pub fn cell(&self, row: usize, column: usize) -> u32 {
+        self.cells[row * COLUMNS + column]
+    }
+
+    /// Rows with a value in the column of a comparison.
+    pub fn filled(&self, c: Comparison) -> usize {
+        self.filled[c as usize]
+    }
+
+    /// Number of distinct values in the column of a comparison.
+    pub fn distinct(&self, c: Comparison) -> usize {
+        match c {
+            Comparison::Dob => self.dates.values.len(),
+            Comparison::Vrm => self.vrms.values.len(),
+            Comparison::Colour => self.colours.values.len(),
+            Comparison::Postcode => self.postcodes.values.len(),
+            _ => self.texts[c as usize].values.len(),
+        }
+    }
+
+    /// The value number a mention's value has in this table, if the table holds it.
+    pub fn value_of<M: Fields + ?Sized>(&self, c: Comparison, m: &M) -> Option<u32> {
+        match c {
+            Comparison::Dob => self.dates.find(&m.dob()?),
+            Comparison::Vrm => self.vrms.find(m.vrm()?),
+            Comparison::Colour => self.colours.find(m.colour()?),
+            Comparison::Postcode => self.postcodes.find(m.postcode()?),
+            _ => {
+                let v = super::compare::text_value(c, m)?;
+                self.texts[c as usize].find(v)
+            }
+        }
+    }
+
+    /// A row as a free-standing [`Mention`].
+    pub fn mention(&self, row: usize) -> Mention {
+        let r = self.row(row);
+        let own = |v: Option<&str>| v.map(str::to_owned);
+        Mention {
+            id: self.ids[row].to_string(),
+            first_name: own(r.first_name()),
+            surname: own(r.surname()),
+            nickname: own(r.nickname()),
+            dob: r.dob(),
+            gender: own(r.gender()),
+            phone: own(r.phone()),
+            email: own(r.email()),
+            vrm: r.vrm().cloned(),
+            make: own(r.make()),
+            model: own(r.model()),
+            colour: r.colour().cloned(),
+            address: own(r.address()),
+            postcode: r.postcode().cloned(),
+            city: own(r.city()),
+            birth_place: own(r.birth_place()),
+            occupation: own(r.occupation()),
+            national_id: own(r.national_id()),
+        }
+    }
+}
+
+impl Row<'_> {
+    fn text(&self, c: Comparison) -> Option<&str> {
+        let id = self.table.cell(self.row, c as usize);
+        self.table.texts[c as usize].get(id).map(|t| &**t)
+    }
+
+    fn id(&self, c: Comparison) -> u32 {
+        self.table.cell(self.row, c as usize)
+    }
+}
+
+impl Fields for Row<'_> {
+    fn first_name(&self) -> Option<&str> {
+        self.text(Comparison::FirstName)
+    }
+    fn surname(&self) -> Option<&str> {
+        self.text(Comparison::Surname)
+    }
+    fn nickname(&self) -> Option<&str> {
+        self.text(Comparison::Nickname)
+    }
+    fn dob(&self) -> Option<Date> {
+        self.table.dates.get(self.id(Comparison::Dob)).copied()
+    }
+    fn gender(&self) -> Option<&str> {
+        self.text(Comparison::Gender)
+    }
+    fn phone(&self) -> Option<&str> {
+        self.text(Comparison::Phone)
+    }
+    fn email(&self) -> Option<&str> {
+        self.text(Comparison::Email)
+    }
+    fn vrm(&self) -> Option<&Vrm> {
+        self.table.vrms.get(self.id(Comparison::Vrm))
+    }
+    fn make(&self) -> Option<&str> {
+        self.text(Comparison::Make)
+    }
+    fn model(&self) -> Option<&str> {
+        self.text(Comparison::Model)
+    }
+    fn colour(&self) -> Option<&Colour> {
+        self.table.colours.get(self.id(Comparison::Colour))
+    }
+    fn address(&self) -> Option<&str> {
+        self.text(Comparison::Address)
+    }
+    fn postcode(&self) -> Option<&Postcode> {
+        self.table.postcodes.get(self.id(Comparison::Postcode))
+    }
+    fn city(&self) -> Option<&str> {
+        self.text(Comparison::City)
+    }
+    fn birth_place(&self) -> Option<&str> {
+        self.text(Comparison::BirthPlace)
+    }
+    fn occupation(&self) -> Option<&str> {
+        self.text(Comparison::Occupation)
+    }
+    fn national_id(&self) -> Option<&str> {
+        self.text(Comparison::NationalId)
+    }
+    fn first_name_nysiis(&self) -> Option<Cow<'_, str>> {
+        let codes = &self.table.first_name_nysiis;
+        codes
+            .get(self.id(Comparison::FirstName) as usize)
+            .map(|c| Cow::Borrowed(&**c))
+    }
+    fn surname_nysiis(&self) -> Option<Cow<'_, str>> {
+        let codes = &self.table.surname_nysiis;
+        codes
+            .get(self.id(Comparison::Surname) as usize)
+            .map(|c| Cow::Borrowed(&**c))
+    }
+    fn surname_soundex(&self) -> Option<Cow<'_, str>> {
+        let codes = &self.table.surname_soundex;
+        codes
+            .get(self.id(Comparison::Surname) as usize)
+            .map(|c| Cow::Borrowed(&**c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linkage::compare::{SPECS, compare};
+    use crate::linkage::mention::Field;
+
+    fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
+        let mut m = Mention::new(id);
+        for (f, v) in fields {
+            m.set(*f, v).expect("valid");
+        }
+        m
+    }
+
+    // R5.2: a table holds each value once and gives back the mentions it was given.
+    #[test]
+    fn rows_round_trip_and_share_values() {
+        let ms = vec![
+            mention(
+                "a",
+                &[
+                    (Field::FirstName, "Jamal"),
+                    (Field::Phone, "07700 900123"),
+                    (Field::Vrm, "AB12 C?E"),
+                    (Field::Postcode, "b1 1aa"),
+                    (Field::Colour, "gray"),
+                    (Field::Dob, "2001-05-06"),
+                ],
+            ),
+            mention(
+                "b",
+                &[(Field::FirstName, "JAMAL"), (Field::Phone, "+447700900123")],
+            ),
+            mention("c", &[]),
+        ];
+        let table = Table::from_mentions(&ms);
+        assert_eq!(table.len(), 3);
+        for (i, m) in ms.iter().enumerate() {
+            assert_eq!(&table.mention(i), m);
+        }
+        let phone = Comparison::Phone as usize;
+        assert_eq!(table.cell(0, phone), table.cell(1, phone));
+        assert_eq!(table.cell(2, phone), MISSING);
+        assert_eq!(table.distinct(Comparison::FirstName), 1);
+        assert_eq!(table.filled(Comparison::FirstName), 2);
+        assert_eq!(table.position("b"), Some(1));
+        assert_eq!(table.position("z"), None);
+        assert_eq!(table.value_of(Comparison::Phone, &ms[1]), Some(0));
+        let other = mention("x", &[(Field::Phone, "07700 900999")]);
+        assert_eq!(table.value_of(Comparison::Phone, &other), None);
+        // A row compares and blocks exactly as the mention it came from.
+        assert_eq!(
+            crate::linkage::blocking::blocking_keys(&table.row(0)),
+            crate::linkage::blocking::blocking_keys(&ms[0])
+        );
+        assert_eq!(table.row(0).surname_soundex(), None);
+        assert_eq!(table.row(1).first_name_nysiis(), ms[1].first_name_nysiis());
+        for s in SPECS {
+            assert_eq!(
+                compare(s.comparison, &table.row(0), &table.row(1)),
+                compare(s.comparison, &ms[0], &ms[1]),
+                "{}",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn colliding_hashes_are_probed() {
+        // "b" sits where "a" hashes, as if the two collided.
+        let mut d: Dict<Text> = Dict::default();
+        d.values.push(Text::from("b"));
+        d.index.insert(hash_of("a"), 0);
+        assert_eq!(d.find("a"), None);
+        let a = d.intern(&Text::from("a"));
+        assert_eq!(a, 1);
+        assert_eq!(d.find("a"), Some(1));
+        assert_eq!(d.intern(&Text::from("a")), 1);
+        assert_eq!(d.values.len(), 2);
+    }
+}
