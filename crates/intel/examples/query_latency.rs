@@ -9,7 +9,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::time::Instant;
 
-use safehub_intel::{LinkOptions, Linker, read_mentions};
+use safehub_intel::{LinkOptions, Linker, Table, read_table};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -18,18 +18,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [_, input, n] => (input, n.parse()?),
         _ => return Err("usage: query_latency INPUT.csv [QUERIES]".into()),
     };
-    let (mut mentions, report) = read_mentions(BufReader::new(File::open(input)?))?;
-    if mentions.len() <= queries {
+    let (all, report) = read_table(BufReader::new(File::open(input)?))?;
+    if all.len() <= queries {
         return Err(format!(
             "{input} has {} mentions; need more than {queries}",
-            mentions.len()
+            all.len()
         )
         .into());
     }
-    let held_back = mentions.split_off(mentions.len() - queries);
+    let kept = all.len() - queries;
+    let held_back: Vec<_> = (kept..all.len()).map(|i| all.mention(i)).collect();
+    let mut index = Table::new();
+    for i in 0..kept {
+        index.push(&all.mention(i));
+    }
+    drop(all);
     eprintln!("read {} rows", report.rows);
     let start = Instant::now();
-    let linker = Linker::fit(mentions, &LinkOptions::default());
+    let linker = Linker::fit_table(index, &LinkOptions::default());
     let fit = start.elapsed().as_secs_f64();
     let mut times = Vec::with_capacity(queries);
     let mut found = 0usize;

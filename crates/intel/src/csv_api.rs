@@ -9,38 +9,12 @@
 //!
 //! Errors name the 1-based data row and the column; nothing here panics on bad input.
 
-use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Write};
 
 use crate::error::IntelError;
 use crate::hotspots::{self, HotspotOptions, HotspotSummary, Point};
-use crate::linkage::{Explanation, Field, LinkOptions, LinkStats, Linker, Mention, Table};
-
-/// Values that were present but unusable in one column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidValues {
-    /// The column.
-    pub column: String,
-    /// How many rows had an unusable value there.
-    pub count: usize,
-    /// The first such row (1-based data row).
-    pub first_row: u64,
-    /// Why the first one was unusable.
-    pub reason: String,
-}
-
-/// What was read from a link input.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReadReport {
-    /// Data rows read.
-    pub rows: usize,
-    /// Columns used for linking.
-    pub used_columns: Vec<String>,
-    /// Columns ignored (not in the contract).
-    pub ignored_columns: Vec<String>,
-    /// Unusable values per column, left out of the comparison.
-    pub invalid_values: Vec<InvalidValues>,
-}
+pub use crate::link_input::{InvalidValues, ReadReport, read_mentions, read_table};
+use crate::linkage::{Explanation, LinkOptions, LinkStats, Linker};
 
 /// The outcome of [`link_csv`].
 #[derive(Debug, Clone, PartialEq)]
@@ -53,102 +27,6 @@ pub struct LinkSummary {
 
 fn write_err(e: impl std::fmt::Display) -> IntelError {
     IntelError::Io(e.to_string())
-}
-
-/// Reads mentions from a CSV with a `unique_id` column and any contract columns
-/// (`first_name, surname, nickname, full_name, dob, gender, phone, email, vrm, make, model,
-/// colour, address, postcode, city, birth_place, occupation, national_id`). Header names are
-/// trimmed and case-insensitive.
-pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), IntelError> {
-    let mut mentions = Vec::new();
-    let report = read_rows(input, |m| mentions.push(m))?;
-    Ok((mentions, report))
-}
-
-/// [`read_mentions`] into a compact [`Table`], for large inputs: each row is normalised,
-/// added and dropped.
-pub fn read_table(input: impl Read) -> Result<(Table, ReadReport), IntelError> {
-    let mut table = Table::new();
-    let report = read_rows(input, |m| table.push(&m))?;
-    Ok((table, report))
-}
-
-/// Reads the rows of a link input, giving each normalised mention to `sink`.
-fn read_rows(input: impl Read, mut sink: impl FnMut(Mention)) -> Result<ReadReport, IntelError> {
-    let mut reader = csv::ReaderBuilder::new().from_reader(input);
-    let headers = reader
-        .headers()
-        .map_err(|e| IntelError::from_csv(&e))?
-        .clone();
-    if headers.is_empty() || (headers.len() == 1 && headers[0].trim().is_empty()) {
-        return Err(IntelError::Empty("no header row".into()));
-    }
-    let mut id_col = None;
-    let mut fields: Vec<(usize, Field, String)> = Vec::new();
-    let mut report = ReadReport::default();
-    for (i, h) in headers.iter().enumerate() {
-        let name = h.trim();
-        if name.eq_ignore_ascii_case("unique_id") {
-            id_col = Some(i);
-        } else if let Some(f) = Field::from_column(name) {
-            fields.push((i, f, name.to_owned()));
-            report.used_columns.push(name.to_owned());
-        } else {
-            report.ignored_columns.push(name.to_owned());
-        }
-    }
-    let Some(id_col) = id_col else {
-        return Err(IntelError::MissingColumn {
-            column: "unique_id".into(),
-            found: headers.iter().map(str::trim).collect::<Vec<_>>().join(","),
-        });
-    };
-    // A full name only fills given name and surname when those columns are empty.
-    fields.sort_by_key(|(_, f, _)| *f == Field::FullName);
-    let mut invalid: BTreeMap<String, InvalidValues> = BTreeMap::new();
-    let mut seen = HashSet::new();
-    let mut rows = 0usize;
-    for (row, record) in reader.records().enumerate() {
-        let row = row as u64 + 1;
-        let record = record.map_err(|e| IntelError::from_csv(&e))?;
-        let id = record.get(id_col).unwrap_or("").trim();
-        if id.is_empty() {
-            return Err(IntelError::BadValue {
-                row,
-                column: "unique_id".into(),
-                message: "empty identifier".into(),
-            });
-        }
-        if !seen.insert(id.to_owned()) {
-            return Err(IntelError::BadValue {
-                row,
-                column: "unique_id".into(),
-                message: format!("duplicate identifier {id:?}"),
-            });
-        }
-        let mut m = Mention::new(id);
-        for (col, field, name) in &fields {
-            if let Err(reason) = m.set(*field, record.get(*col).unwrap_or("")) {
-                invalid
-                    .entry(name.clone())
-                    .and_modify(|v| v.count += 1)
-                    .or_insert(InvalidValues {
-                        column: name.clone(),
-                        count: 1,
-                        first_row: row,
-                        reason,
-                    });
-            }
-        }
-        sink(m);
-        rows += 1;
-    }
-    if rows == 0 {
-        return Err(IntelError::Empty("no data rows".into()));
-    }
-    report.rows = rows;
-    report.invalid_values = invalid.into_values().collect();
-    Ok(report)
 }
 
 /// `safehub link`: reads mentions, resolves entities and writes `unique_id,cluster_id` for

@@ -44,9 +44,14 @@ pub enum IntelError {
 impl IntelError {
     /// Converts a CSV reader error into an error naming the data row.
     pub(crate) fn from_csv(err: &csv::Error) -> IntelError {
+        IntelError::from_csv_after(err, 0)
+    }
+
+    /// [`IntelError::from_csv`] for a reader that started `lines_before` lines into the file.
+    pub(crate) fn from_csv_after(err: &csv::Error, lines_before: u64) -> IntelError {
         let row = err
             .position()
-            .map(|p| p.line().saturating_sub(1))
+            .map(|p| (p.line() + lines_before).saturating_sub(1))
             .unwrap_or(0);
         match err.kind() {
             csv::ErrorKind::Io(e) => IntelError::Io(e.to_string()),

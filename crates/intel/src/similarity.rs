@@ -145,14 +145,29 @@ pub fn within_one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
 
 /// Jaccard similarity of the whitespace-separated token sets of two strings.
 pub fn token_jaccard(a: &str, b: &str) -> f64 {
-    let ta: std::collections::BTreeSet<&str> = a.split_whitespace().collect();
-    let tb: std::collections::BTreeSet<&str> = b.split_whitespace().collect();
+    fn tokens(s: &str) -> Vec<&str> {
+        let mut t: Vec<&str> = s.split_whitespace().collect();
+        t.sort_unstable();
+        t.dedup();
+        t
+    }
+    let (ta, tb) = (tokens(a), tokens(b));
     if ta.is_empty() && tb.is_empty() {
         return 1.0;
     }
-    let inter = ta.intersection(&tb).count() as f64;
-    let union = ta.union(&tb).count() as f64;
-    inter / union
+    let (mut x, mut y, mut shared) = (0, 0, 0usize);
+    while x < ta.len() && y < tb.len() {
+        match ta[x].cmp(tb[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    shared as f64 / (ta.len() + tb.len() - shared) as f64
 }
 
 #[cfg(test)]
@@ -243,5 +258,8 @@ mod tests {
     fn jaccard_of_tokens() {
         assert_eq!(token_jaccard("12 high street", "12 high street"), 1.0);
         assert!((token_jaccard("12 high street", "14 high street") - 0.5).abs() < 1e-12);
+        assert!((token_jaccard("a a b", "b c") - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(token_jaccard("", "  "), 1.0);
+        assert_eq!(token_jaccard("a", ""), 0.0);
     }
 }

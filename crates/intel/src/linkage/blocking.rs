@@ -8,13 +8,14 @@
 //! `rules x mentions x max_block / 2` however skewed the data, and recall is kept by the
 //! other rules.
 
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::mention::Fields;
-use crate::normalise::vrm::vrm_blocking_keys;
+use crate::hashing::FastBuild;
+use crate::normalise::vrm::for_each_vrm_blocking_key;
 
 fn key(rule: u8, parts: &[&str]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FastBuild.build_hasher();
     rule.hash(&mut h);
     for p in parts {
         p.hash(&mut h);
@@ -70,9 +71,7 @@ pub fn blocking_keys<M: Fields + ?Sized>(m: &M) -> Vec<u64> {
         keys.push(key(10, &[id]));
     }
     if let Some(v) = m.vrm() {
-        for k in vrm_blocking_keys(v) {
-            keys.push(key(11, &[&k]));
-        }
+        for_each_vrm_blocking_key(v, |k| keys.push(key(11, &[k])));
     }
     if let Some(p) = m.postcode() {
         if let Some(s) = surname {

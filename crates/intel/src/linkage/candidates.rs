@@ -34,18 +34,11 @@ impl Blocks {
     /// Blocks the rows of `table`; blocks with more than `max_block` mentions are capped.
     pub fn build(table: &Table, max_block: usize) -> Blocks {
         let n = table.len();
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(n * 10);
-        for i in 0..n {
-            for k in blocking_keys(&table.row(i)) {
-                entries.push((k, i as u32));
-            }
-        }
-        Blocks::from_entries(n, entries, max_block)
+        Blocks::from_entries(n, sorted_entries(table), max_block)
     }
 
-    /// Blocks from `(key, mention)` entries (each pair at most once).
-    fn from_entries(n: usize, mut entries: Vec<(u64, u32)>, max_block: usize) -> Blocks {
-        entries.sort_unstable();
+    /// Blocks from `(key, mention)` entries sorted by key, then mention.
+    fn from_entries(n: usize, entries: Vec<(u64, u32)>, max_block: usize) -> Blocks {
         let mut b = Blocks {
             starts: vec![0],
             ..Blocks::default()
@@ -170,6 +163,57 @@ impl Blocks {
             }
         }
     }
+}
+
+/// Every mention's blocking keys as `(key, mention)`, sorted; the keys are made and sorted
+/// on every core (each thread takes a share of the rows, then sorts one range of keys).
+fn sorted_entries(table: &Table) -> Vec<(u64, u32)> {
+    let parts = threads();
+    let n = table.len();
+    let range_of = |key: u64| ((u128::from(key) * parts as u128) >> 64) as usize;
+    std::thread::scope(|s| {
+        let made: Vec<_> = (0..parts)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut ranges: Vec<Vec<(u64, u32)>> = vec![Vec::new(); parts];
+                    for i in (n * part / parts)..(n * (part + 1) / parts) {
+                        for k in blocking_keys(&table.row(i)) {
+                            ranges[range_of(k)].push((k, i as u32));
+                        }
+                    }
+                    ranges
+                })
+            })
+            .collect();
+        let mut by_range: Vec<Vec<(u64, u32)>> = vec![Vec::new(); parts];
+        for w in made {
+            for (r, entries) in joined(w).into_iter().enumerate() {
+                by_range[r].extend(entries);
+            }
+        }
+        let sorted: Vec<_> = by_range
+            .into_iter()
+            .map(|mut entries| {
+                s.spawn(move || {
+                    entries.sort_unstable();
+                    entries
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for w in sorted {
+            all.extend(joined(w));
+        }
+        all
+    })
+}
+
+/// The result of a finished thread; a panic in it goes on in the caller, so that no share
+/// of the work is silently lost.
+pub fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Threads to spread pair work over (the machine's parallelism, at most 8).

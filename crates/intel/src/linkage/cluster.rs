@@ -3,8 +3,8 @@
 //!
 //! Plain connected components let one weak bridge merge two people (A~B, B~C, so A=C even
 //! when A and C plainly differ). Here two clusters are not merged when any pair across
-//! them is a *conflict*: an analyst's "not the same" decision, or a compared pair whose
-//! evidence against a match is overwhelming. Analysts' "same" decisions are applied first
+//! them is a *conflict*: an analyst's "not the same" decision, or a pair whose evidence
+//! against a match is overwhelming. Analysts' "same" decisions are applied first
 //! and always win over the model.
 //!
 //! The analysts' conflicts are recorded; the model's are asked for pair by pair across the
@@ -81,7 +81,8 @@ impl Clusters {
     }
 
     /// [`Clusters::union`], also refused when `conflict(a, b)` holds for any member `a` of
-    /// one cluster and `b` of the other.
+    /// one cluster and `b` of the other, other than `i` and `j` themselves (the pair being
+    /// linked).
     pub fn union_unless(
         &mut self,
         i: u32,
@@ -97,9 +98,16 @@ impl Clusters {
             if self.conflicting(ri, rj) {
                 return false;
             }
-            let (left, right) = (self.members(ri), self.members(rj));
-            if left.iter().any(|&a| right.iter().any(|&b| conflict(a, b))) {
-                return false;
+            let alone = self.size[ri as usize] == 1 && self.size[rj as usize] == 1;
+            if !alone {
+                let (left, right) = (self.members(ri), self.members(rj));
+                let linked = |a: u32, b: u32| (a, b) == (i, j) || (a, b) == (j, i);
+                if left
+                    .iter()
+                    .any(|&a| right.iter().any(|&b| !linked(a, b) && conflict(a, b)))
+                {
+                    return false;
+                }
             }
         }
         let (big, small) = if self.size[ri as usize] >= self.size[rj as usize] {
@@ -160,6 +168,12 @@ mod tests {
         let conflict = |a: u32, b: u32| (a.min(b), a.max(b)) == (1, 4);
         assert!(!c.union_unless(0, 2, false, conflict));
         assert_eq!(c.labels(), vec![0, 0, 2, 2, 2]);
+        // The pair being linked is not asked about: linking 1 with 4 is a link, not a
+        // conflict, and no other pair across conflicts.
+        let mut d = Clusters::new(5);
+        d.union(0, 1, false);
+        d.union(2, 4, false);
+        assert!(d.union_unless(1, 4, false, |a, b| (a.min(b), a.max(b)) == (1, 4)));
         assert!(c.union_unless(0, 2, true, conflict));
         assert_eq!(c.labels(), vec![0; 5]);
         let root = c.find(0);

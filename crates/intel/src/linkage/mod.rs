@@ -21,7 +21,7 @@ pub mod table;
 
 use std::fmt;
 
-use candidates::{Blocks, threads};
+use candidates::{Blocks, joined, threads};
 use cluster::Clusters;
 pub use mention::{Field, Fields, Mention};
 use model::{Model, NULL_LEVEL};
@@ -48,8 +48,7 @@ pub struct LinkOptions {
     pub max_block: usize,
     /// Expectation-maximisation iterations for the m-probabilities (0 keeps defaults).
     pub em_iterations: usize,
-    /// Compared pairs with log2-odds below this are conflicts that clustering will not
-    /// bridge.
+    /// Pairs with log2-odds below this are conflicts that clustering will not bridge.
     pub conflict_log2_odds: f64,
     /// Analysts' decisions.
     pub decisions: Vec<Decision>,
@@ -65,7 +64,7 @@ impl Default for LinkOptions {
     fn default() -> Self {
         LinkOptions {
             threshold: 0.9,
-            max_block: 200,
+            max_block: 50,
             em_iterations: 10,
             conflict_log2_odds: -30.0,
             decisions: Vec::new(),
@@ -292,7 +291,7 @@ impl Linker {
                 .collect();
             let mut all = Scan::default();
             for w in workers {
-                let part = w.join().unwrap_or_default();
+                let part = joined(w);
                 all.pairs += part.pairs;
                 all.links.extend(part.links);
             }
@@ -334,12 +333,12 @@ impl Linker {
         }
         let Scan { pairs, mut links } = self.scan();
         stats.candidate_pairs = pairs;
-        // A compared pair whose evidence against a match is overwhelming is a conflict.
+        // Any pair whose evidence against a match is overwhelming is a conflict, whether or
+        // not blocking proposed it.
         let conflict = |a: u32, b: u32| {
             let (i, j) = (a.min(b), a.max(b));
-            self.blocks.is_candidate(i, j)
-                && self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
-                    < self.options.conflict_log2_odds
+            self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
+                < self.options.conflict_log2_odds
         };
         stats.links_above_threshold = links.len();
         links.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));

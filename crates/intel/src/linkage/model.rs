@@ -24,17 +24,18 @@
 
 use std::collections::HashMap;
 
-use super::candidates::{Blocks, threads};
+use super::candidates::{Blocks, joined, threads};
 use super::compare::{Comparison, SPECS, Spec, compare, compare_rows};
 use super::mention::Fields;
 use super::probability;
 use super::table::{COLUMNS, MISSING, Table};
+use crate::hashing::FastBuild;
 
 /// Marker for "no level" (either side missing) in a level vector.
 pub const NULL_LEVEL: u8 = u8::MAX;
 
 /// Candidate pairs counted for expectation-maximisation; beyond this, a sample.
-pub const TRAINING_PAIRS: u64 = 4_000_000;
+pub const TRAINING_PAIRS: u64 = 1_000_000;
 
 /// The fitted model.
 #[derive(Debug, Clone)]
@@ -50,11 +51,57 @@ pub struct Model {
     tf_log2: Vec<Vec<f64>>,
     /// Prior log2-odds that two random mentions are the same entity.
     pub log2_prior: f64,
-    /// How many random pairs are sampled.
-    sample: usize,
+    /// The random pairs and their levels, kept from estimating `u` until the prior is
+    /// estimated.
+    sample: Sample,
     /// `log2 m` and `log2 u` per active comparison and level, for the pair loops.
     log2_m: Vec<Vec<f64>>,
     log2_u: Vec<Vec<f64>>,
+    /// Per active comparison over few distinct values (a make, a colour, a town), the level
+    /// of every pair of values, `d * d` for `d` values; empty for the others.
+    level_tables: Vec<LevelTable>,
+}
+
+/// Largest number of distinct values whose pairs' levels are worked out in advance.
+const TABULATED_VALUES: usize = 256;
+
+/// The levels of every pair of values of one column.
+#[derive(Debug, Clone, Default)]
+struct LevelTable {
+    values: usize,
+    levels: Vec<u8>,
+}
+
+impl LevelTable {
+    /// The table for comparison `c` over `table`, when its level depends on its own column
+    /// only and the column has few distinct values.
+    fn of(c: Comparison, table: &Table) -> LevelTable {
+        let values = table.distinct(c);
+        // Names look across columns (a swapped given name and surname, a nickname).
+        let own_column = !matches!(c, Comparison::FirstName | Comparison::Surname);
+        if !own_column || values == 0 || values > TABULATED_VALUES {
+            return LevelTable::default();
+        }
+        let mut example = vec![usize::MAX; values];
+        for row in 0..table.len() {
+            let v = table.cell(row, c as usize);
+            if v != MISSING && example[v as usize] == usize::MAX {
+                example[v as usize] = row;
+            }
+        }
+        let mut levels = Vec::with_capacity(values * values);
+        for &x in &example {
+            for &y in &example {
+                let level = if x == usize::MAX || y == usize::MAX {
+                    None
+                } else {
+                    compare_rows(c, table, x, y)
+                };
+                levels.push(level.unwrap_or(NULL_LEVEL));
+            }
+        }
+        LevelTable { values, levels }
+    }
 }
 
 fn log2_all(p: &[Vec<f64>]) -> Vec<Vec<f64>> {
@@ -86,12 +133,54 @@ fn pair_hash(i: u32, j: u32) -> u64 {
     z ^ (z >> 31)
 }
 
+/// Random pairs of mentions (the smaller index first) with their levels, `k` per pair.
+#[derive(Debug, Clone, Default)]
+struct Sample {
+    pairs: Vec<(u32, u32)>,
+    levels: Vec<u8>,
+}
+
+impl Sample {
+    /// Up to `limit` random pairs of the table (fixed seed), compared on every core.
+    fn draw(model: &Model, table: &Table, limit: usize) -> Sample {
+        let pairs: Vec<(u32, u32)> = sample_pairs(table.len(), limit)
+            .into_iter()
+            .map(|(i, j)| (i.min(j) as u32, i.max(j) as u32))
+            .collect();
+        let k = model.active.len();
+        let parts = threads();
+        let share = pairs.len().div_ceil(parts).max(1);
+        let levels = std::thread::scope(|s| {
+            let workers: Vec<_> = pairs
+                .chunks(share)
+                .map(|chunk| {
+                    s.spawn(move || {
+                        let mut out = Vec::with_capacity(chunk.len() * k);
+                        for &(i, j) in chunk {
+                            for c in 0..k {
+                                out.push(model.row_level(table, c, i as usize, j as usize));
+                            }
+                        }
+                        out
+                    })
+                })
+                .collect();
+            let mut all = Vec::with_capacity(pairs.len() * k);
+            for w in workers {
+                all.extend(joined(w));
+            }
+            all
+        });
+        Sample { pairs, levels }
+    }
+}
+
 /// Pairs grouped by their levels and (to 1/32 bit) their `log2 u`.
 #[derive(Debug, Default)]
 struct Patterns {
     /// Key: 4 bits per active comparison (15 for missing), then the rounded `log2 u`.
     /// Value: how many pairs, and the sum of their `log2 u`.
-    counts: HashMap<u128, (f64, f64)>,
+    counts: HashMap<u128, (f64, f64), FastBuild>,
 }
 
 const LEVEL_BITS: u32 = 4;
@@ -129,8 +218,9 @@ impl Patterns {
 
     /// Each pattern as (levels, count, mean `log2 u`).
     fn decoded(&self, k: usize) -> Vec<(Vec<u8>, f64, f64)> {
-        self.counts
-            .iter()
+        let mut keys: Vec<(&u128, &(f64, f64))> = self.counts.iter().collect();
+        keys.sort_unstable_by_key(|(key, _)| **key);
+        keys.into_iter()
             .map(|(&key, &(count, sum))| {
                 let levels = (0..k)
                     .map(|c| {
@@ -185,20 +275,51 @@ impl Model {
                     .collect(),
             );
         }
-        let u = sample_u(table, &comparisons, sample);
         let n = table.len().max(2) as f64;
         let m: Vec<Vec<f64>> = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
-        Model {
+        let level_tables = comparisons
+            .iter()
+            .map(|&i| LevelTable::of(SPECS[i].comparison, table))
+            .collect();
+        let mut model = Model {
+            level_tables,
             active: comparisons,
             log2_m: log2_all(&m),
-            log2_u: log2_all(&u),
+            log2_u: Vec::new(),
             m,
-            u,
+            u: Vec::new(),
             tf_log2,
             // One duplicate per mention until estimated.
             log2_prior: (1.0 / (n - 1.0)).log2(),
-            sample,
+            sample: Sample::default(),
+        };
+        model.sample = Sample::draw(&model, table, sample);
+        model.u = model.sample_u();
+        model.log2_u = log2_all(&model.u);
+        model
+    }
+
+    /// u-probabilities from the random sample, with add-one smoothing.
+    fn sample_u(&self) -> Vec<Vec<f64>> {
+        let k = self.active.len();
+        let mut counts: Vec<Vec<f64>> = (0..k)
+            .map(|c| vec![0.0; self.spec(c).levels.len()])
+            .collect();
+        for levels in self.sample.levels.chunks_exact(k.max(1)) {
+            for (c, &l) in levels.iter().enumerate() {
+                if l != NULL_LEVEL {
+                    counts[c][usize::from(l)] += 1.0;
+                }
+            }
         }
+        counts
+            .into_iter()
+            .map(|c| {
+                let total: f64 = c.iter().sum();
+                let levels = c.len() as f64;
+                c.iter().map(|x| (x + 1.0) / (total + levels)).collect()
+            })
+            .collect()
     }
 
     /// The spec of the `k`th active comparison.
@@ -252,16 +373,38 @@ impl Model {
                 .sum::<f64>()
     }
 
+    /// The level of rows `i` and `j` on the `k`th active comparison.
+    #[inline]
+    fn row_level(&self, table: &Table, k: usize, i: usize, j: usize) -> u8 {
+        let c = self.comparison(k);
+        let t = &self.level_tables[k];
+        if t.values == 0 {
+            return compare_rows(c, table, i, j).unwrap_or(NULL_LEVEL);
+        }
+        let (x, y) = (table.cell(i, c as usize), table.cell(j, c as usize));
+        if x == MISSING || y == MISSING {
+            NULL_LEVEL
+        } else {
+            t.levels[x as usize * t.values + y as usize]
+        }
+    }
+
     /// The levels of rows `i` and `j` into `levels`, returning the sum of `log2 u` over them.
     fn row_levels(&self, table: &Table, i: u32, j: u32, levels: &mut [u8; COLUMNS]) -> f64 {
-        let (i, j) = (i as usize, j as usize);
+        let k = self.active.len();
+        for (c, level) in levels.iter_mut().enumerate().take(k) {
+            *level = self.row_level(table, c, i as usize, j as usize);
+        }
+        self.levels_log2_u(table, i, &levels[..k])
+    }
+
+    /// The sum of `log2 u` over the levels of a pair whose first mention is row `i`.
+    fn levels_log2_u(&self, table: &Table, i: u32, levels: &[u8]) -> f64 {
         let mut log2_u = 0.0;
-        for (k, level) in levels.iter_mut().enumerate().take(self.active.len()) {
-            let c = self.comparison(k);
-            let l = compare_rows(c, table, i, j).unwrap_or(NULL_LEVEL);
-            *level = l;
+        for (k, &l) in levels.iter().enumerate() {
             if l == 0 {
-                log2_u += self.tf_log2[k][table.cell(i, c as usize) as usize];
+                let v = table.cell(i as usize, self.comparison(k) as usize);
+                log2_u += self.tf_log2[k][v as usize];
             } else if l != NULL_LEVEL {
                 log2_u += self.log2_u[k][usize::from(l)];
             }
@@ -294,7 +437,7 @@ impl Model {
                 .collect();
             let mut all = Patterns::default();
             for w in workers {
-                all.merge(w.join().unwrap_or_default());
+                all.merge(joined(w));
             }
             all
         })
@@ -336,6 +479,7 @@ impl Model {
     pub fn estimate(&mut self, table: &Table, blocks: &Blocks, em_iterations: usize) {
         let bound = blocks.pair_bound();
         if bound == 0 {
+            self.sample = Sample::default();
             return;
         }
         let rate = (TRAINING_PAIRS as f64 / bound as f64).min(1.0);
@@ -344,6 +488,7 @@ impl Model {
         let candidates = self.patterns(table, blocks, &sampled);
         let counted = candidates.total();
         if counted == 0.0 {
+            self.sample = Sample::default();
             return;
         }
         let k = self.active.len();
@@ -352,13 +497,15 @@ impl Model {
         let candidate_pairs = counted / rate;
         // Pairs outside the candidate set, from the same sample as `u`.
         let mut outside = Patterns::default();
-        let mut levels = [NULL_LEVEL; COLUMNS];
         let mut drawn = 0usize;
-        for (i, j) in sample_pairs(n, self.sample) {
-            let (i, j) = (i.min(j) as u32, i.max(j) as u32);
+        let sample = std::mem::take(&mut self.sample);
+        for (&(i, j), levels) in sample
+            .pairs
+            .iter()
+            .zip(sample.levels.chunks_exact(k.max(1)))
+        {
             if !blocks.is_candidate(i, j) {
-                let log2_u = self.row_levels(table, i, j, &mut levels);
-                outside.add(&levels[..k], log2_u);
+                outside.add(levels, self.levels_log2_u(table, i, levels));
                 drawn += 1;
             }
         }
@@ -431,27 +578,4 @@ fn sample_pairs(n: usize, limit: usize) -> Vec<(usize, usize)> {
         }
     }
     pairs
-}
-
-/// u-probabilities from up to `limit` random pairs (fixed seed), with add-one smoothing.
-fn sample_u(table: &Table, comparisons: &[usize], limit: usize) -> Vec<Vec<f64>> {
-    let mut counts: Vec<Vec<f64>> = comparisons
-        .iter()
-        .map(|&i| vec![0.0; SPECS[i].levels.len()])
-        .collect();
-    for (i, j) in sample_pairs(table.len(), limit) {
-        for (c, &spec) in comparisons.iter().enumerate() {
-            if let Some(l) = compare_rows(SPECS[spec].comparison, table, i, j) {
-                counts[c][usize::from(l)] += 1.0;
-            }
-        }
-    }
-    counts
-        .into_iter()
-        .map(|c| {
-            let total: f64 = c.iter().sum();
-            let levels = c.len() as f64;
-            c.iter().map(|x| (x + 1.0) / (total + levels)).collect()
-        })
-        .collect()
 }

@@ -8,10 +8,11 @@
 
 use std::borrow::{Borrow, Cow};
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::Hash;
 
 use super::compare::Comparison;
 use super::mention::{Fields, Mention};
+use crate::hashing::{FastBuild, hash_of};
 use crate::normalise::{Colour, Date, Postcode, Vrm, nysiis, soundex};
 
 /// Value number of a missing value.
@@ -20,25 +21,19 @@ pub const MISSING: u32 = u32::MAX;
 /// Columns of a row: one per [`Comparison`], in the same order (`Comparison as usize`).
 pub const COLUMNS: usize = 17;
 
-fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
-    let mut h = DefaultHasher::new();
-    v.hash(&mut h);
-    h.finish()
-}
-
 /// Distinct values, each with its number. The index holds hashes only; a hash collision is
 /// resolved by probing, so equal numbers always mean equal values.
 #[derive(Debug)]
 struct Dict<T> {
     values: Vec<T>,
-    index: HashMap<u64, u32>,
+    index: HashMap<u64, u32, FastBuild>,
 }
 
 impl<T> Default for Dict<T> {
     fn default() -> Self {
         Dict {
             values: Vec::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
         }
     }
 }
@@ -68,14 +63,24 @@ impl<T: Hash + Eq> Dict<T> {
     where
         T: Clone,
     {
+        self.intern_borrowed(v, T::clone)
+    }
+
+    /// The number of `v`, adding `own(v)` when it is new (so a value already held costs no
+    /// allocation).
+    fn intern_borrowed<Q>(&mut self, v: &Q, own: impl FnOnce(&Q) -> T) -> u32
+    where
+        Q: Hash + Eq + ?Sized,
+        T: Borrow<Q>,
+    {
         let mut h = hash_of(v);
         loop {
             match self.index.get(&h) {
-                Some(&id) if self.values[id as usize] == *v => return id,
+                Some(&id) if self.values[id as usize].borrow() == v => return id,
                 Some(_) => h = probe(h),
                 None => {
                     let id = self.values.len() as u32;
-                    self.values.push(v.clone());
+                    self.values.push(own(v));
                     self.index.insert(h, id);
                     return id;
                 }
@@ -92,12 +97,14 @@ impl<T: Hash + Eq> Dict<T> {
 type Text = Box<str>;
 
 /// Many mentions, held compactly.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Table {
     /// `unique_id`s, in row order.
     ids: Vec<Text>,
     /// First row of each `unique_id` (by hash, probed like a [`Dict`]).
-    positions: HashMap<u64, u32>,
+    positions: HashMap<u64, u32, FastBuild>,
+    /// The first row whose `unique_id` an earlier row already has.
+    duplicate: Option<u32>,
     /// `COLUMNS` value numbers per row.
     cells: Vec<u32>,
     /// Distinct texts of each string column (unused for the others).
@@ -126,8 +133,19 @@ impl Table {
     /// An empty table.
     pub fn new() -> Table {
         Table {
+            ids: Vec::new(),
+            positions: HashMap::default(),
+            duplicate: None,
+            cells: Vec::new(),
             texts: (0..COLUMNS).map(|_| Dict::default()).collect(),
-            ..Table::default()
+            dates: Dict::default(),
+            vrms: Dict::default(),
+            colours: Dict::default(),
+            postcodes: Dict::default(),
+            first_name_nysiis: Vec::new(),
+            surname_nysiis: Vec::new(),
+            surname_soundex: Vec::new(),
+            filled: [0; COLUMNS],
         }
     }
 
@@ -150,13 +168,16 @@ impl Table {
         self.ids.is_empty()
     }
 
-    /// Adds a mention as the next row.
-    pub fn push(&mut self, m: &Mention) {
+    /// Adds the `unique_id` of the next row.
+    fn add_id(&mut self, id: Text) {
         let row = self.ids.len() as u32;
-        let mut h = hash_of(m.id.as_str());
+        let mut h = hash_of(&*id);
         loop {
             match self.positions.get(&h) {
-                Some(&r) if *self.ids[r as usize] == *m.id => break,
+                Some(&r) if self.ids[r as usize] == id => {
+                    self.duplicate = self.duplicate.or(Some(row));
+                    break;
+                }
                 Some(_) => h = probe(h),
                 None => {
                     self.positions.insert(h, row);
@@ -164,11 +185,67 @@ impl Table {
                 }
             }
         }
-        self.ids.push(m.id.as_str().into());
+        self.ids.push(id);
+    }
+
+    /// The first row whose `unique_id` an earlier row already has.
+    pub fn first_duplicate(&self) -> Option<usize> {
+        self.duplicate.map(|r| r as usize)
+    }
+
+    /// Adds the rows of `other` after these, in order.
+    pub fn append(&mut self, other: Table) {
+        let mut maps: Vec<Vec<u32>> = Vec::with_capacity(COLUMNS);
+        for (c, dict) in other.texts.iter().enumerate() {
+            let mut map = Vec::with_capacity(dict.values.len());
+            for (theirs, v) in dict.values.iter().enumerate() {
+                let ours = self.texts[c].intern(v);
+                if c == Comparison::FirstName as usize
+                    && ours as usize == self.first_name_nysiis.len()
+                {
+                    self.first_name_nysiis
+                        .push(other.first_name_nysiis[theirs].clone());
+                }
+                if c == Comparison::Surname as usize && ours as usize == self.surname_nysiis.len() {
+                    self.surname_nysiis
+                        .push(other.surname_nysiis[theirs].clone());
+                    self.surname_soundex
+                        .push(other.surname_soundex[theirs].clone());
+                }
+                map.push(ours);
+            }
+            maps.push(map);
+        }
+        fn remap<T: Hash + Eq + Clone>(ours: &mut Dict<T>, theirs: &Dict<T>) -> Vec<u32> {
+            theirs.values.iter().map(|v| ours.intern(v)).collect()
+        }
+        maps[Comparison::Dob as usize] = remap(&mut self.dates, &other.dates);
+        maps[Comparison::Vrm as usize] = remap(&mut self.vrms, &other.vrms);
+        maps[Comparison::Colour as usize] = remap(&mut self.colours, &other.colours);
+        maps[Comparison::Postcode as usize] = remap(&mut self.postcodes, &other.postcodes);
+        self.cells.reserve(other.cells.len());
+        for row in other.cells.chunks_exact(COLUMNS) {
+            for (c, &v) in row.iter().enumerate() {
+                self.cells
+                    .push(if v == MISSING { v } else { maps[c][v as usize] });
+            }
+        }
+        for (c, n) in other.filled.iter().enumerate() {
+            self.filled[c] += n;
+        }
+        for id in other.ids {
+            self.add_id(id);
+        }
+    }
+
+    /// Adds a mention as the next row.
+    pub fn push(&mut self, m: &Mention) {
+        self.add_id(m.id.as_str().into());
         let mut cells = [MISSING; COLUMNS];
         let mut text = |c: Comparison, v: Option<&str>| {
             if let Some(v) = v {
-                cells[c as usize] = self.texts[c as usize].intern(&Text::from(v));
+                cells[c as usize] =
+                    self.texts[c as usize].intern_borrowed(v, |t: &str| Text::from(t));
             }
         };
         text(Comparison::FirstName, m.first_name());
@@ -297,6 +374,12 @@ impl Table {
             occupation: own(r.occupation()),
             national_id: own(r.national_id()),
         }
+    }
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Table::new()
     }
 }
 
@@ -448,6 +531,44 @@ mod tests {
                 s.name
             );
         }
+    }
+
+    // R5.2: tables read in pieces and appended are the table read whole.
+    #[test]
+    fn appended_tables_are_one_table() {
+        let ms: Vec<Mention> = (0..40)
+            .map(|i| {
+                mention(
+                    &format!("m{i}"),
+                    &[
+                        (Field::FirstName, ["Jamal", "Jay", "Ann"][i % 3]),
+                        (Field::Surname, ["Reid", "Khan"][i % 2]),
+                        (Field::Dob, &format!("2001-05-{:02}", 1 + i % 5)),
+                        (Field::Vrm, ["AB12CDE", "AB1?CDE"][i % 2]),
+                        (Field::Postcode, "B1 1AA"),
+                    ],
+                )
+            })
+            .collect();
+        let whole = Table::from_mentions(&ms);
+        let mut pieces = Table::from_mentions(&ms[..7]);
+        pieces.append(Table::from_mentions(&ms[7..30]));
+        pieces.append(Table::from_mentions(&ms[30..]));
+        assert_eq!(pieces.len(), whole.len());
+        assert_eq!(pieces.cells, whole.cells);
+        for (i, m) in ms.iter().enumerate() {
+            assert_eq!(&pieces.mention(i), m);
+            assert_eq!(pieces.position(&m.id), Some(i as u32));
+            assert_eq!(
+                pieces.row(i).surname_soundex(),
+                whole.row(i).surname_soundex()
+            );
+        }
+        assert_eq!(pieces.filled, whole.filled);
+        assert_eq!(pieces.first_duplicate(), None);
+        pieces.append(Table::from_mentions(&ms[3..4]));
+        assert_eq!(pieces.first_duplicate(), Some(40));
+        assert_eq!(pieces.position("m3"), Some(3));
     }
 
     #[test]

@@ -161,30 +161,30 @@ pub fn compare_vrm(a: &Vrm, b: &Vrm) -> VrmMatch {
     if a.plate == b.plate && !a.plate.contains('?') {
         return VrmMatch::Exact;
     }
-    let fa: Vec<char> = a.folded.chars().collect();
-    let fb: Vec<char> = b.folded.chars().collect();
-    if fa.len() == fb.len() {
-        let unknown = fa
-            .iter()
-            .zip(&fb)
-            .filter(|(x, y)| **x == '?' || **y == '?')
-            .count();
-        let compatible = fa
-            .iter()
-            .zip(&fb)
-            .all(|(x, y)| *x == '?' || *y == '?' || x == y);
-        if compatible && unknown == 0 {
-            let differing = a
-                .plate
-                .chars()
-                .zip(b.plate.chars())
-                .filter(|(x, y)| x != y)
-                .count();
-            return VrmMatch::Confusable(differing);
-        }
-        if compatible && unknown <= 2 && unknown * 2 < fa.len() {
-            return VrmMatch::Partial(unknown);
-        }
+    // Plates are ASCII once normalised; their bytes are their characters.
+    let ascii = [&a.plate, &a.folded, &b.plate, &b.folded]
+        .iter()
+        .all(|s| s.is_ascii());
+    let relation = if ascii {
+        relate(
+            a.folded.as_bytes(),
+            b.folded.as_bytes(),
+            a.plate.as_bytes(),
+            b.plate.as_bytes(),
+            b'?',
+        )
+    } else {
+        let chars = |s: &str| s.chars().collect::<Vec<char>>();
+        relate(
+            &chars(&a.folded),
+            &chars(&b.folded),
+            &chars(&a.plate),
+            &chars(&b.plate),
+            '?',
+        )
+    };
+    if let Some(m) = relation {
+        return m;
     }
     if !a.plate.contains('?')
         && !b.plate.contains('?')
@@ -196,26 +196,64 @@ pub fn compare_vrm(a: &Vrm, b: &Vrm) -> VrmMatch {
     VrmMatch::Different
 }
 
+/// Confusable or partial agreement of two plates of the same length, from their folded
+/// forms (`fa`, `fb`) and as written (`pa`, `pb`).
+fn relate<T: PartialEq + Copy>(
+    fa: &[T],
+    fb: &[T],
+    pa: &[T],
+    pb: &[T],
+    unknown_mark: T,
+) -> Option<VrmMatch> {
+    if fa.len() != fb.len() {
+        return None;
+    }
+    let unknown = fa
+        .iter()
+        .zip(fb)
+        .filter(|(x, y)| **x == unknown_mark || **y == unknown_mark)
+        .count();
+    let compatible = fa
+        .iter()
+        .zip(fb)
+        .all(|(x, y)| *x == unknown_mark || *y == unknown_mark || x == y);
+    if compatible && unknown == 0 {
+        let differing = pa.iter().zip(pb).filter(|(x, y)| x != y).count();
+        return Some(VrmMatch::Confusable(differing));
+    }
+    if compatible && unknown <= 2 && unknown * 2 < fa.len() {
+        return Some(VrmMatch::Partial(unknown));
+    }
+    None
+}
+
 /// Blocking keys for a plate: the folded plate and, for a complete plate, the plate with each
 /// single position replaced by `?`, so that a partial plate with one unknown character meets
 /// the complete plate in a block; plates with more unknowns use their longest known run.
 pub fn vrm_blocking_keys(v: &Vrm) -> Vec<String> {
-    let chars: Vec<char> = v.folded.chars().collect();
-    let unknown = chars.iter().filter(|&&c| c == '?').count();
     let mut keys = Vec::new();
-    match unknown {
+    for_each_vrm_blocking_key(v, |k| keys.push(k.to_owned()));
+    keys
+}
+
+/// [`vrm_blocking_keys`], each given to `key` in turn without being kept.
+pub fn for_each_vrm_blocking_key(v: &Vrm, mut key: impl FnMut(&str)) {
+    let mut chars: Vec<char> = v.folded.chars().collect();
+    match chars.iter().filter(|&&c| c == '?').count() {
         0 => {
-            keys.push(v.folded.clone());
+            key(&v.folded);
+            let mut buffer = String::with_capacity(v.folded.len() + 1);
             for i in 0..chars.len() {
-                let mut k = chars.clone();
-                k[i] = '?';
-                keys.push(k.into_iter().collect());
+                let kept = std::mem::replace(&mut chars[i], '?');
+                buffer.clear();
+                buffer.extend(chars.iter());
+                key(&buffer);
+                chars[i] = kept;
             }
         }
-        1 => keys.push(v.folded.clone()),
+        1 => key(&v.folded),
         _ => {}
     }
-    keys
 }
 
 #[cfg(test)]

@@ -1,0 +1,367 @@
+//! Reading the input of `safehub link`: a `unique_id` column and any of the contract's
+//! columns, every value normalised on the way in.
+//!
+//! A large file is read whole, cut at record boundaries into one piece per core, and each
+//! piece is parsed and normalised into its own [`Table`] on its own thread; the tables are
+//! then appended in order. Errors name the same data row and column as reading the file
+//! from the top would: rows are numbered across pieces, and an error in an earlier piece
+//! is reported before one in a later piece.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+
+use crate::error::IntelError;
+use crate::linkage::candidates::{joined, threads};
+use crate::linkage::{Field, Mention, Table};
+
+/// Values that were present but unusable in one column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidValues {
+    /// The column.
+    pub column: String,
+    /// How many rows had an unusable value there.
+    pub count: usize,
+    /// The first such row (1-based data row).
+    pub first_row: u64,
+    /// Why the first one was unusable.
+    pub reason: String,
+}
+
+/// What was read from a link input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadReport {
+    /// Data rows read.
+    pub rows: usize,
+    /// Columns used for linking.
+    pub used_columns: Vec<String>,
+    /// Columns ignored (not in the contract).
+    pub ignored_columns: Vec<String>,
+    /// Unusable values per column, left out of the comparison.
+    pub invalid_values: Vec<InvalidValues>,
+}
+
+/// Below this many bytes a file is read as one piece.
+const PIECE_BYTES: usize = 1 << 20;
+
+/// Where the values are, from the header.
+struct Columns {
+    id: usize,
+    /// Column position, field and header name; a full name comes last, so that it only
+    /// fills given name and surname when those columns are empty.
+    fields: Vec<(usize, Field, String)>,
+    width: usize,
+}
+
+impl Columns {
+    fn of(headers: &csv::StringRecord, report: &mut ReadReport) -> Result<Columns, IntelError> {
+        if headers.is_empty() || (headers.len() == 1 && headers[0].trim().is_empty()) {
+            return Err(IntelError::Empty("no header row".into()));
+        }
+        let mut id = None;
+        let mut fields = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            let name = h.trim();
+            if name.eq_ignore_ascii_case("unique_id") {
+                id = Some(i);
+            } else if let Some(f) = Field::from_column(name) {
+                fields.push((i, f, name.to_owned()));
+                report.used_columns.push(name.to_owned());
+            } else {
+                report.ignored_columns.push(name.to_owned());
+            }
+        }
+        let Some(id) = id else {
+            return Err(IntelError::MissingColumn {
+                column: "unique_id".into(),
+                found: headers.iter().map(str::trim).collect::<Vec<_>>().join(","),
+            });
+        };
+        fields.sort_by_key(|(_, f, _)| *f == Field::FullName);
+        Ok(Columns {
+            id,
+            fields,
+            width: headers.len(),
+        })
+    }
+}
+
+/// What one piece of the rows gave: its row count and unusable values (rows numbered
+/// within the piece).
+#[derive(Default)]
+struct Piece {
+    rows: u64,
+    invalid: BTreeMap<String, InvalidValues>,
+}
+
+/// An error in a piece: a CSV error already placed in the file (by line), or a bad value in
+/// the piece's `row`th row.
+enum PieceError {
+    Placed(IntelError),
+    Row { row: u64, message: String },
+}
+
+impl PieceError {
+    fn in_file(self, rows_before: u64) -> IntelError {
+        match self {
+            PieceError::Placed(e) => e,
+            PieceError::Row { row, message } => IntelError::BadValue {
+                row: rows_before + row,
+                column: "unique_id".into(),
+                message,
+            },
+        }
+    }
+}
+
+/// Parses the rows of one piece (`lines_before` lines of the file precede it), giving each
+/// normalised mention to `sink`.
+fn read_piece(
+    bytes: &[u8],
+    columns: &Columns,
+    lines_before: u64,
+    mut sink: impl FnMut(Mention),
+) -> Result<Piece, PieceError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut piece = Piece::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                return Err(PieceError::Placed(IntelError::from_csv_after(
+                    &e,
+                    lines_before,
+                )));
+            }
+        }
+        piece.rows += 1;
+        let row = piece.rows;
+        if record.len() != columns.width {
+            let line = record.position().map_or(0, |p| p.line()) + lines_before;
+            return Err(PieceError::Placed(IntelError::Malformed {
+                row: line.saturating_sub(1),
+                message: format!("expected {} fields, found {}", columns.width, record.len()),
+            }));
+        }
+        let id = record.get(columns.id).unwrap_or("").trim();
+        if id.is_empty() {
+            return Err(PieceError::Row {
+                row,
+                message: "empty identifier".into(),
+            });
+        }
+        let mut m = Mention::new(id);
+        for (col, field, name) in &columns.fields {
+            if let Err(reason) = m.set(*field, record.get(*col).unwrap_or("")) {
+                piece
+                    .invalid
+                    .entry(name.clone())
+                    .and_modify(|v| v.count += 1)
+                    .or_insert(InvalidValues {
+                        column: name.clone(),
+                        count: 1,
+                        first_row: row,
+                        reason,
+                    });
+            }
+        }
+        sink(m);
+    }
+    Ok(piece)
+}
+
+/// Cuts `bytes[start..]` into about `pieces` pieces at record boundaries (newlines outside
+/// quotes), each with the number of lines before it.
+fn cut(bytes: &[u8], start: usize, pieces: usize) -> Vec<(usize, usize, u64)> {
+    let lines_at_start = bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+    let body = bytes.len() - start;
+    if pieces <= 1 || body < PIECE_BYTES {
+        return vec![(start, bytes.len(), lines_at_start)];
+    }
+    let step = body / pieces;
+    let mut out = Vec::with_capacity(pieces);
+    let (mut from, mut lines_before, mut lines) = (start, lines_at_start, lines_at_start);
+    let mut quoted = false;
+    for (at, &b) in bytes.iter().enumerate().skip(start) {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' => {
+                lines += 1;
+                if !quoted && at + 1 - from >= step && out.len() + 1 < pieces {
+                    out.push((from, at + 1, lines_before));
+                    from = at + 1;
+                    lines_before = lines;
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push((from, bytes.len(), lines_before));
+    out
+}
+
+/// Reads the header, returning the columns and where the rows begin.
+fn header(bytes: &[u8], report: &mut ReadReport) -> Result<(Columns, usize), IntelError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| IntelError::from_csv(&e))?
+        .clone();
+    let columns = Columns::of(&headers, report)?;
+    let start = usize::try_from(reader.position().byte()).unwrap_or(bytes.len());
+    Ok((columns, start.min(bytes.len())))
+}
+
+fn read_all(mut input: impl Read) -> Result<Vec<u8>, IntelError> {
+    let mut bytes = Vec::new();
+    input
+        .read_to_end(&mut bytes)
+        .map_err(|e| IntelError::Io(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// Gathers the pieces' row counts and unusable values in file order, or the first error.
+fn gather(
+    pieces: Vec<Result<Piece, PieceError>>,
+    mut report: ReadReport,
+) -> Result<ReadReport, IntelError> {
+    let mut rows = 0u64;
+    let mut invalid: BTreeMap<String, InvalidValues> = BTreeMap::new();
+    for piece in pieces {
+        let piece = piece.map_err(|e| e.in_file(rows))?;
+        for (column, v) in piece.invalid {
+            invalid
+                .entry(column)
+                .and_modify(|w| w.count += v.count)
+                .or_insert(InvalidValues {
+                    first_row: rows + v.first_row,
+                    ..v
+                });
+        }
+        rows += piece.rows;
+    }
+    if rows == 0 {
+        return Err(IntelError::Empty("no data rows".into()));
+    }
+    report.rows = rows as usize;
+    report.invalid_values = invalid.into_values().collect();
+    Ok(report)
+}
+
+/// Reads mentions from a CSV with a `unique_id` column and any contract columns
+/// (`first_name, surname, nickname, full_name, dob, gender, phone, email, vrm, make, model,
+/// colour, address, postcode, city, birth_place, occupation, national_id`). Header names are
+/// trimmed and case-insensitive.
+pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), IntelError> {
+    let (table, report) = read_table(input)?;
+    let mentions = (0..table.len()).map(|i| table.mention(i)).collect();
+    Ok((mentions, report))
+}
+
+/// [`read_mentions`] into a compact [`Table`], on every core.
+pub fn read_table(input: impl Read) -> Result<(Table, ReadReport), IntelError> {
+    let bytes = read_all(input)?;
+    let mut report = ReadReport::default();
+    let (columns, start) = header(&bytes, &mut report)?;
+    let pieces = cut(&bytes, start, threads());
+    let (bytes, columns) = (&bytes, &columns);
+    let read: Vec<(Table, Result<Piece, PieceError>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = pieces
+            .iter()
+            .map(|&(from, to, lines_before)| {
+                s.spawn(move || {
+                    let mut table = Table::new();
+                    let piece = read_piece(&bytes[from..to], columns, lines_before, |m| {
+                        table.push(&m);
+                    });
+                    (table, piece)
+                })
+            })
+            .collect();
+        workers.into_iter().map(joined).collect()
+    });
+    let mut table: Option<Table> = None;
+    let mut results = Vec::with_capacity(read.len());
+    for (part, piece) in read {
+        match &mut table {
+            Some(table) => table.append(part),
+            None => table = Some(part),
+        }
+        results.push(piece);
+    }
+    let table = table.unwrap_or_default();
+    let report = gather(results, report)?;
+    if let Some(row) = table.first_duplicate() {
+        return Err(IntelError::BadValue {
+            row: row as u64 + 1,
+            column: "unique_id".into(),
+            message: format!("duplicate identifier {:?}", table.id(row)),
+        });
+    }
+    Ok((table, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize) -> String {
+        let mut s = String::from("unique_id,first_name,dob,note\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "m{i},\"Ann, {}\",2001-01-{:02},\"a\nb\"\n",
+                i % 7,
+                1 + i % 28
+            ));
+        }
+        s
+    }
+
+    // Issue 4 (bad input): a file read in pieces numbers its rows as one file does.
+    #[test]
+    fn pieces_cut_at_records_and_number_rows_across() {
+        let text = rows(60_000);
+        let bytes = text.as_bytes();
+        let mut report = ReadReport::default();
+        let (_, start) = header(bytes, &mut report).expect("header");
+        let pieces = cut(bytes, start, 3);
+        assert_eq!(pieces.len(), 3);
+        assert_eq!(pieces[0].2, 1);
+        for w in pieces.windows(2) {
+            assert_eq!(w[0].1, w[1].0);
+            // Each record spans two lines (a quoted newline in the note).
+            assert_eq!((w[1].2 - 1) % 2, 0);
+            assert!(text[w[1].0..].starts_with('m'), "cut inside a record");
+        }
+        let (table, report) = read_table(bytes).expect("reads");
+        assert_eq!(report.rows, 60_000);
+        assert_eq!(table.len(), 60_000);
+        assert_eq!(table.id(59_999), "m59999");
+        assert_eq!(report.ignored_columns, vec!["note"]);
+        // A bad date in the last piece is reported with its row in the file.
+        let bad = text.replace(
+            "m59000,\"Ann, 4\",2001-01-05",
+            "m59000,\"Ann, 4\",2001-02-30",
+        );
+        let (_, report) = read_table(bad.as_bytes()).expect("reads");
+        assert_eq!(report.invalid_values.len(), 1);
+        assert_eq!(report.invalid_values[0].first_row, 59_001);
+        // So is a duplicate identifier, and a short row by its line.
+        let dup = text.replace("m59000,", "m12,");
+        let err = read_table(dup.as_bytes()).expect_err("duplicate");
+        assert!(
+            matches!(&err, IntelError::BadValue { row: 59_001, .. }),
+            "{err:?}"
+        );
+        let short = text.replace("m59000,\"Ann, 4\",2001-01-05,", "m59000,\"Ann, 4\",");
+        let err = read_table(short.as_bytes()).expect_err("short row");
+        assert!(
+            matches!(&err, IntelError::Malformed { row, .. } if *row == 2 * 59_000 + 1),
+            "{err:?}"
+        );
+    }
+}
