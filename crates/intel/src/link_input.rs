@@ -174,8 +174,38 @@ fn read_piece(
     Ok(piece)
 }
 
-/// Cuts `bytes[start..]` into about `pieces` pieces at record boundaries (newlines outside
-/// quotes), each with the number of lines before it.
+/// Where a CSV reader is within a record, as far as finding record ends needs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Within {
+    /// At the start of a field.
+    FieldStart,
+    /// In a field that did not start with a quote (a quote in it is an ordinary character).
+    Unquoted,
+    /// In a quoted field (a newline in it is part of the value).
+    Quoted,
+    /// Just after a quote in a quoted field: a second quote is an escaped quote; anything
+    /// else ends the quoting.
+    QuoteInQuoted,
+}
+
+impl Within {
+    /// The state after byte `b`, and whether `b` ends a record. The same reading as the
+    /// `csv` crate's default dialect: comma, double quote, `\r`, `\n` or `\r\n`.
+    fn next(self, b: u8) -> (Within, bool) {
+        match (self, b) {
+            (Within::Quoted, b'"') => (Within::QuoteInQuoted, false),
+            (Within::Quoted, _) => (Within::Quoted, false),
+            (Within::QuoteInQuoted, b'"') => (Within::Quoted, false),
+            (_, b',') => (Within::FieldStart, false),
+            (_, b'\n' | b'\r') => (Within::FieldStart, true),
+            (Within::FieldStart, b'"') => (Within::Quoted, false),
+            _ => (Within::Unquoted, false),
+        }
+    }
+}
+
+/// Cuts `bytes[start..]` into about `pieces` pieces at record ends (a newline outside a
+/// quoted field), each with the number of lines before it.
 fn cut(bytes: &[u8], start: usize, pieces: usize) -> Vec<(usize, usize, u64)> {
     let lines_at_start = bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64;
     let body = bytes.len() - start;
@@ -185,19 +215,17 @@ fn cut(bytes: &[u8], start: usize, pieces: usize) -> Vec<(usize, usize, u64)> {
     let step = body / pieces;
     let mut out = Vec::with_capacity(pieces);
     let (mut from, mut lines_before, mut lines) = (start, lines_at_start, lines_at_start);
-    let mut quoted = false;
+    let mut within = Within::FieldStart;
     for (at, &b) in bytes.iter().enumerate().skip(start) {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' => {
-                lines += 1;
-                if !quoted && at + 1 - from >= step && out.len() + 1 < pieces {
-                    out.push((from, at + 1, lines_before));
-                    from = at + 1;
-                    lines_before = lines;
-                }
+        let (next, record_end) = within.next(b);
+        within = next;
+        if b == b'\n' {
+            lines += 1;
+            if record_end && at + 1 - from >= step && out.len() + 1 < pieces {
+                out.push((from, at + 1, lines_before));
+                from = at + 1;
+                lines_before = lines;
             }
-            _ => {}
         }
     }
     out.push((from, bytes.len(), lines_before));
@@ -363,5 +391,31 @@ mod tests {
             matches!(&err, IntelError::Malformed { row, .. } if *row == 2 * 59_000 + 1),
             "{err:?}"
         );
+    }
+
+    // A quote inside an unquoted field (5'10") is an ordinary character: it does not start
+    // quoting, so a newline in a later quoted field is still seen as inside it.
+    #[test]
+    fn stray_quotes_do_not_move_the_cuts() {
+        let mut text = String::from("unique_id,first_name,note\n");
+        for i in 0..40_000 {
+            let note = if i % 3 == 0 {
+                "5'10\" tall"
+            } else {
+                "\"seen at \"\"the yard\"\"\nnear the \r\nstation\""
+            };
+            text.push_str(&format!("m{i},Ann,{note}\r\n"));
+        }
+        let bytes = text.as_bytes();
+        let mut report = ReadReport::default();
+        let (_, start) = header(bytes, &mut report).expect("header");
+        let pieces = cut(bytes, start, 4);
+        assert_eq!(pieces.len(), 4);
+        for (from, _, _) in pieces.into_iter().skip(1) {
+            assert!(text[from..].starts_with('m'), "cut inside a record");
+        }
+        let (table, report) = read_table(bytes).expect("reads");
+        assert_eq!((table.len(), report.rows), (40_000, 40_000));
+        assert_eq!(table.id(39_999), "m39999");
     }
 }
