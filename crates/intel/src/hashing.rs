@@ -2,10 +2,16 @@
 //!
 //! The standard library's SipHash is made to resist crafted collisions at some cost per
 //! byte; here millions of short values are hashed several times each. This hash folds in
-//! eight bytes at a time with a wide multiplication and finishes with a full avalanche. Its key is drawn once per process
-//! from the standard library's random source, so a crafted input cannot aim at it. Nothing
-//! depends on the hash values themselves: equal values always hash equal, and every table
-//! resolves collisions by comparing values.
+//! eight bytes at a time with a wide multiplication and finishes with a full avalanche.
+//!
+//! - [`FastBuild`], for the tables of distinct values, is keyed once per process from the
+//!   standard library's random source, so a crafted input cannot aim at its buckets.
+//!   Nothing depends on those hash values: equal values always hash equal, and the tables
+//!   resolve collisions by comparing values.
+//! - [`FixedBuild`], for blocking keys, has a fixed key: the order of the blocks decides
+//!   which block proposes a pair and which blocks a training sample takes, and results
+//!   must be the same from run to run. A crafted collision of two keys could only join
+//!   two blocks, which repeating one real key does as well.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -88,6 +94,18 @@ impl BuildHasher for FastBuild {
 
     fn build_hasher(&self) -> FastHasher {
         FastHasher(process_key())
+    }
+}
+
+/// Builds [`FastHasher`]s with a fixed key, for values whose hashes order results.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FixedBuild;
+
+impl BuildHasher for FixedBuild {
+    type Hasher = FastHasher;
+
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0x243F_6A88_85A3_08D3)
     }
 }
 

@@ -11,11 +11,11 @@
 use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::mention::Fields;
-use crate::hashing::FastBuild;
+use crate::hashing::FixedBuild;
 use crate::normalise::vrm::for_each_vrm_blocking_key;
 
 fn key(rule: u8, parts: &[&str]) -> u64 {
-    let mut h = FastBuild.build_hasher();
+    let mut h = FixedBuild.build_hasher();
     rule.hash(&mut h);
     for p in parts {
         p.hash(&mut h);

@@ -140,8 +140,11 @@ impl Blocks {
     }
 
     /// Calls `visit(i, j)` with `i < j` once for every candidate pair in the share
-    /// `part` of `parts` (blocks are dealt round-robin), for those pairs that `wanted`
-    /// accepts; `wanted` is asked first, so a sample costs little.
+    /// `part` of `parts` (blocks are dealt round-robin), from the blocks that `wanted`
+    /// accepts. `wanted` is given a block's first two members, so that a sample of blocks
+    /// is the same from run to run and costs only what it visits. A pair belongs to the
+    /// first block its mentions share, so each pair is in a sample with the chance of one
+    /// block.
     pub fn for_each_pair(
         &self,
         part: usize,
@@ -151,12 +154,12 @@ impl Blocks {
     ) {
         for block in (part..self.keys.len()).step_by(parts.max(1)) {
             let members = self.block_members(block);
-            if members.len() < 2 {
+            if members.len() < 2 || !wanted(members[0], members[1]) {
                 continue;
             }
             for (x, &i) in members.iter().enumerate() {
                 for &j in &members[x + 1..] {
-                    if wanted(i, j) && self.first_shared(i, j) == Some(block as u32) {
+                    if self.first_shared(i, j) == Some(block as u32) {
                         visit(i, j);
                     }
                 }

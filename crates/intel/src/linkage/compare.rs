@@ -200,15 +200,74 @@ pub const SPECS: &[Spec] = &[
 /// their text being read. `None` when either side is missing.
 #[inline]
 pub fn compare_rows(c: Comparison, table: &Table, i: usize, j: usize) -> Option<u8> {
-    let (x, y) = (table.cell(i, c as usize), table.cell(j, c as usize));
+    match rows_by_number(c, table, i, j) {
+        ByNumber::Level(level) => level,
+        ByNumber::Names(x, y) => Some(names_level(c, table, i, j, x, y)),
+        ByNumber::Values => compare(c, &table.row(i), &table.row(j)),
+    }
+}
+
+/// What the value numbers of two rows settle about one comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByNumber {
+    /// The level (`None`: a side is missing).
+    Level(Option<u8>),
+    /// Two different given names or surnames (by number), whose level depends on the two
+    /// names only: [`names_level`].
+    Names(u32, u32),
+    /// The values must be compared.
+    Values,
+}
+
+/// The level of comparison `c` between rows `i` and `j`, as far as their value numbers
+/// settle it: a missing side, the same value, names swapped or given as a nickname, or a
+/// comparison whose levels are only "same" and "different".
+#[inline]
+pub fn rows_by_number(c: Comparison, table: &Table, i: usize, j: usize) -> ByNumber {
+    let cell = |r: usize, c: Comparison| table.cell(r, c as usize);
+    if matches!(c, Comparison::FirstName | Comparison::Surname) {
+        let (af, asn) = (cell(i, Comparison::FirstName), cell(i, Comparison::Surname));
+        let (bf, bsn) = (cell(j, Comparison::FirstName), cell(j, Comparison::Surname));
+        let all = af != MISSING && asn != MISSING && bf != MISSING && bsn != MISSING;
+        if all && af != bf && af == bsn && asn == bf {
+            return ByNumber::Level(Some(0));
+        }
+    }
+    let (x, y) = (cell(i, c), cell(j, c));
     if x == MISSING || y == MISSING {
-        return None;
+        return ByNumber::Level(None);
     }
     // Two identical partial plates are only "compatible": the unknown characters may differ.
     if x == y && c != Comparison::Vrm {
-        return Some(0);
+        return ByNumber::Level(Some(0));
     }
-    compare(c, &table.row(i), &table.row(j))
+    match c {
+        Comparison::FirstName => {
+            let (an, bn) = (cell(i, Comparison::Nickname), cell(j, Comparison::Nickname));
+            if (an != MISSING && an == y) || (bn != MISSING && bn == x) {
+                ByNumber::Level(Some(1))
+            } else {
+                ByNumber::Names(x, y)
+            }
+        }
+        Comparison::Surname => ByNumber::Names(x, y),
+        Comparison::Nickname | Comparison::Gender | Comparison::Make | Comparison::Occupation => {
+            ByNumber::Level(Some(1))
+        }
+        _ => ByNumber::Values,
+    }
+}
+
+/// The level of two different names (numbers `x` of row `i` and `y` of row `j`) on
+/// [`Comparison::FirstName`] or [`Comparison::Surname`].
+pub fn names_level(c: Comparison, table: &Table, i: usize, j: usize, x: u32, y: u32) -> u8 {
+    let (a, b) = (table.row(i), table.row(j));
+    let (xs, ys) = (table.name(x), table.name(y));
+    if c == Comparison::FirstName {
+        given_name_level(&a, &b, xs, ys)
+    } else {
+        surname_level(&a, &b, xs, ys)
+    }
 }
 
 /// The text a mention gives a comparison over a text field; `None` when missing or when the
@@ -258,6 +317,41 @@ pub fn names_swapped<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B) -> bo
     }
 }
 
+/// The level of two different given names `x` of `a` and `y` of `b`, neither a nickname
+/// of the other as given: a variant of one name, similar, or different. It depends on the
+/// two names only.
+pub fn given_name_level<A: Fields + ?Sized, B: Fields + ?Sized>(
+    a: &A,
+    b: &B,
+    x: &str,
+    y: &str,
+) -> u8 {
+    if shared_given_name(x, y).is_some() {
+        return 1;
+    }
+    let jw = jaro_winkler(x, y);
+    if jw >= 0.92 || first_token(x) == first_token(y) {
+        2
+    } else if jw >= 0.8 || a.first_name_nysiis() == b.first_name_nysiis() {
+        3
+    } else {
+        4
+    }
+}
+
+/// The level of two different surnames `x` of `a` and `y` of `b`: very similar, similar or
+/// different. It depends on the two names only.
+pub fn surname_level<A: Fields + ?Sized, B: Fields + ?Sized>(a: &A, b: &B, x: &str, y: &str) -> u8 {
+    let jw = jaro_winkler(x, y);
+    if jw >= 0.92 {
+        1
+    } else if jw >= 0.8 || a.surname_nysiis() == b.surname_nysiis() {
+        2
+    } else {
+        3
+    }
+}
+
 /// The agreement level of two mentions on one comparison; `None` when either side is
 /// missing.
 pub fn compare<A: Fields + ?Sized, B: Fields + ?Sized>(c: Comparison, a: &A, b: &B) -> Option<u8> {
@@ -270,18 +364,10 @@ pub fn compare<A: Fields + ?Sized, B: Fields + ?Sized>(c: Comparison, a: &A, b: 
             if x == y {
                 return Some(0);
             }
-            let nick_cross = a.nickname() == Some(y) || b.nickname() == Some(x);
-            if nick_cross || shared_given_name(x, y).is_some() {
+            if a.nickname() == Some(y) || b.nickname() == Some(x) {
                 return Some(1);
             }
-            let jw = jaro_winkler(x, y);
-            if jw >= 0.92 || first_token(x) == first_token(y) {
-                Some(2)
-            } else if jw >= 0.8 || a.first_name_nysiis() == b.first_name_nysiis() {
-                Some(3)
-            } else {
-                Some(4)
-            }
+            Some(given_name_level(a, b, x, y))
         }
         Comparison::Surname => {
             if names_swapped(a, b) {
@@ -291,14 +377,7 @@ pub fn compare<A: Fields + ?Sized, B: Fields + ?Sized>(c: Comparison, a: &A, b: 
             if x == y {
                 return Some(0);
             }
-            let jw = jaro_winkler(x, y);
-            if jw >= 0.92 {
-                Some(1)
-            } else if jw >= 0.8 || a.surname_nysiis() == b.surname_nysiis() {
-                Some(2)
-            } else {
-                Some(3)
-            }
+            Some(surname_level(a, b, x, y))
         }
         Comparison::Nickname => {
             let (x, y) = both(a.nickname(), b.nickname())?;

@@ -19,7 +19,7 @@
 //! Expectation-maximisation runs over *patterns*, not pairs: pairs with the same levels and
 //! (to 1/32 bit) the same `log2 u` have the same posterior, so each pattern is scored once
 //! with its count. Where blocking proposes more than [`TRAINING_PAIRS`] pairs, the patterns
-//! are counted on a fixed-seed sample of them, scaled up; the final scoring
+//! are counted on a fixed-seed sample of the blocks, scaled up; the final scoring
 //! ([`Model::row_log2_bf`]) is over every pair.
 
 use std::collections::HashMap;
@@ -34,7 +34,8 @@ use crate::hashing::FastBuild;
 /// Marker for "no level" (either side missing) in a level vector.
 pub const NULL_LEVEL: u8 = u8::MAX;
 
-/// Candidate pairs counted for expectation-maximisation; beyond this, a sample.
+/// Candidate pairs counted for expectation-maximisation; beyond this, a sample of the
+/// blocks.
 pub const TRAINING_PAIRS: u64 = 1_000_000;
 
 /// The fitted model.
@@ -412,7 +413,8 @@ impl Model {
         log2_u
     }
 
-    /// Counts the patterns of the candidate pairs that `wanted` accepts, over all threads.
+    /// Counts the patterns of the candidate pairs in the blocks that `wanted` accepts (by
+    /// their first two members), over all threads.
     fn patterns(
         &self,
         table: &Table,
@@ -471,7 +473,8 @@ impl Model {
     /// expectation-maximisation over all `n (n - 1) / 2` pairs.
     ///
     /// Each pair's match probability is `sigma(log2 prior + log2 BF)`. The candidate pairs
-    /// are counted exactly up to [`TRAINING_PAIRS`] (beyond, a fixed-seed sample scaled up);
+    /// are counted exactly up to [`TRAINING_PAIRS`] (beyond, a fixed-seed sample of the
+    /// blocks, scaled up);
     /// the pairs blocking did not propose are represented by the fixed-seed random sample
     /// also used for `u`, scaled up to their number, so matches that blocking misses still
     /// count towards the prior. `m` is refitted from the candidate pairs' posteriors, with a
@@ -484,6 +487,7 @@ impl Model {
         }
         let rate = (TRAINING_PAIRS as f64 / bound as f64).min(1.0);
         let cut = (rate * u64::MAX as f64) as u64;
+        // Blocks are sampled, by a hash of their first two members.
         let sampled = |i: u32, j: u32| rate >= 1.0 || pair_hash(i, j) <= cut;
         let candidates = self.patterns(table, blocks, &sampled);
         let counted = candidates.total();

@@ -93,6 +93,18 @@ impl<T: Hash + Eq> Dict<T> {
     }
 }
 
+/// Where given names, surnames and nicknames are numbered: one dictionary for the three, so
+/// that a given name can be compared with a surname or a nickname by number.
+const NAMES: usize = Comparison::FirstName as usize;
+
+/// The dictionary of a text column.
+fn dict_of(c: Comparison) -> usize {
+    match c {
+        Comparison::FirstName | Comparison::Surname | Comparison::Nickname => NAMES,
+        _ => c as usize,
+    }
+}
+
 /// Text of a string column held once per distinct value.
 type Text = Box<str>;
 
@@ -113,11 +125,10 @@ pub struct Table {
     vrms: Dict<Vrm>,
     colours: Dict<Colour>,
     postcodes: Dict<Postcode>,
-    /// Phonetic codes by value number: NYSIIS of given names and of surnames, Soundex of
-    /// surnames (each computed once per distinct name).
-    first_name_nysiis: Vec<Text>,
-    surname_nysiis: Vec<Text>,
-    surname_soundex: Vec<Text>,
+    /// Phonetic codes by name number: NYSIIS and Soundex, each computed once per distinct
+    /// name.
+    name_nysiis: Vec<Text>,
+    name_soundex: Vec<Text>,
     /// Rows with a value, per column.
     filled: [usize; COLUMNS],
 }
@@ -142,9 +153,8 @@ impl Table {
             vrms: Dict::default(),
             colours: Dict::default(),
             postcodes: Dict::default(),
-            first_name_nysiis: Vec::new(),
-            surname_nysiis: Vec::new(),
-            surname_soundex: Vec::new(),
+            name_nysiis: Vec::new(),
+            name_soundex: Vec::new(),
             filled: [0; COLUMNS],
         }
     }
@@ -200,22 +210,16 @@ impl Table {
             let mut map = Vec::with_capacity(dict.values.len());
             for (theirs, v) in dict.values.iter().enumerate() {
                 let ours = self.texts[c].intern(v);
-                if c == Comparison::FirstName as usize
-                    && ours as usize == self.first_name_nysiis.len()
-                {
-                    self.first_name_nysiis
-                        .push(other.first_name_nysiis[theirs].clone());
-                }
-                if c == Comparison::Surname as usize && ours as usize == self.surname_nysiis.len() {
-                    self.surname_nysiis
-                        .push(other.surname_nysiis[theirs].clone());
-                    self.surname_soundex
-                        .push(other.surname_soundex[theirs].clone());
+                if c == NAMES && ours as usize == self.name_nysiis.len() {
+                    self.name_nysiis.push(other.name_nysiis[theirs].clone());
+                    self.name_soundex.push(other.name_soundex[theirs].clone());
                 }
                 map.push(ours);
             }
             maps.push(map);
         }
+        maps[Comparison::Surname as usize] = maps[NAMES].clone();
+        maps[Comparison::Nickname as usize] = maps[NAMES].clone();
         fn remap<T: Hash + Eq + Clone>(ours: &mut Dict<T>, theirs: &Dict<T>) -> Vec<u32> {
             theirs.values.iter().map(|v| ours.intern(v)).collect()
         }
@@ -245,7 +249,7 @@ impl Table {
         let mut text = |c: Comparison, v: Option<&str>| {
             if let Some(v) = v {
                 cells[c as usize] =
-                    self.texts[c as usize].intern_borrowed(v, |t: &str| Text::from(t));
+                    self.texts[dict_of(c)].intern_borrowed(v, |t: &str| Text::from(t));
             }
         };
         text(Comparison::FirstName, m.first_name());
@@ -261,16 +265,10 @@ impl Table {
         text(Comparison::BirthPlace, m.birth_place());
         text(Comparison::Occupation, m.occupation());
         text(Comparison::NationalId, m.national_id());
-        let first = cells[Comparison::FirstName as usize];
-        if first as usize == self.first_name_nysiis.len() {
-            self.first_name_nysiis
-                .push(nysiis(m.first_name().unwrap_or("")).into());
-        }
-        let surname = cells[Comparison::Surname as usize];
-        if surname as usize == self.surname_nysiis.len() {
-            let s = m.surname().unwrap_or("");
-            self.surname_nysiis.push(nysiis(s).into());
-            self.surname_soundex.push(soundex(s).into());
+        while self.name_nysiis.len() < self.texts[NAMES].values.len() {
+            let name = &self.texts[NAMES].values[self.name_nysiis.len()];
+            self.name_nysiis.push(nysiis(name).into());
+            self.name_soundex.push(soundex(name).into());
         }
         if let Some(d) = &m.dob {
             cells[Comparison::Dob as usize] = self.dates.intern(d);
@@ -314,6 +312,11 @@ impl Table {
         Row { table: self, row }
     }
 
+    /// A given name, surname or nickname by its number.
+    pub fn name(&self, number: u32) -> &str {
+        self.texts[NAMES].get(number).map_or("", |t| &**t)
+    }
+
     /// The value number of a row in a column ([`MISSING`] when it has none).
     #[inline]
     pub fn cell(&self, row: usize, column: usize) -> u32 {
@@ -332,7 +335,7 @@ impl Table {
             Comparison::Vrm => self.vrms.values.len(),
             Comparison::Colour => self.colours.values.len(),
             Comparison::Postcode => self.postcodes.values.len(),
-            _ => self.texts[c as usize].values.len(),
+            _ => self.texts[dict_of(c)].values.len(),
         }
     }
 
@@ -345,7 +348,7 @@ impl Table {
             Comparison::Postcode => self.postcodes.find(m.postcode()?),
             _ => {
                 let v = super::compare::text_value(c, m)?;
-                self.texts[c as usize].find(v)
+                self.texts[dict_of(c)].find(v)
             }
         }
     }
@@ -386,7 +389,7 @@ impl Default for Table {
 impl Row<'_> {
     fn text(&self, c: Comparison) -> Option<&str> {
         let id = self.table.cell(self.row, c as usize);
-        self.table.texts[c as usize].get(id).map(|t| &**t)
+        self.table.texts[dict_of(c)].get(id).map(|t| &**t)
     }
 
     fn id(&self, c: Comparison) -> u32 {
@@ -447,19 +450,19 @@ impl Fields for Row<'_> {
         self.text(Comparison::NationalId)
     }
     fn first_name_nysiis(&self) -> Option<Cow<'_, str>> {
-        let codes = &self.table.first_name_nysiis;
+        let codes = &self.table.name_nysiis;
         codes
             .get(self.id(Comparison::FirstName) as usize)
             .map(|c| Cow::Borrowed(&**c))
     }
     fn surname_nysiis(&self) -> Option<Cow<'_, str>> {
-        let codes = &self.table.surname_nysiis;
+        let codes = &self.table.name_nysiis;
         codes
             .get(self.id(Comparison::Surname) as usize)
             .map(|c| Cow::Borrowed(&**c))
     }
     fn surname_soundex(&self) -> Option<Cow<'_, str>> {
-        let codes = &self.table.surname_soundex;
+        let codes = &self.table.name_soundex;
         codes
             .get(self.id(Comparison::Surname) as usize)
             .map(|c| Cow::Borrowed(&**c))
@@ -469,7 +472,7 @@ impl Fields for Row<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::compare::{SPECS, compare};
+    use crate::linkage::compare::{SPECS, compare, compare_rows};
     use crate::linkage::mention::Field;
 
     fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
@@ -569,6 +572,56 @@ mod tests {
         pieces.append(Table::from_mentions(&ms[3..4]));
         assert_eq!(pieces.first_duplicate(), Some(40));
         assert_eq!(pieces.position("m3"), Some(3));
+    }
+
+    // R5.2: comparing rows by value number gives the levels comparing the mentions gives,
+    // for every comparison: swapped names, nicknames given as names, partial plates.
+    #[test]
+    fn rows_compare_as_their_mentions_do() {
+        let names = ["jamal", "jay", "reid", "reed", "ann", "anne", "smith"];
+        let plates = ["AB12CDE", "AB12C?E", "AB1?CDE", "XY12CDE", "A8I2CDE"];
+        let mut ms = Vec::new();
+        let mut seed = 7u64;
+        let mut pick = |n: usize| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize % n
+        };
+        for i in 0..120 {
+            let mut fields = vec![
+                (Field::FirstName, names[pick(names.len())]),
+                (Field::Surname, names[pick(names.len())]),
+                (Field::Vrm, plates[pick(plates.len())]),
+                (
+                    Field::Dob,
+                    ["1990-03-04", "1990-04-03", "1991-03-04"][pick(3)],
+                ),
+                (
+                    Field::Postcode,
+                    ["B1 1AA", "B1 1AB", "B2 1AA", "ZZ99"][pick(4)],
+                ),
+                (Field::Make, ["VW", "Volkswagen", "Ford"][pick(3)]),
+            ];
+            if pick(2) == 0 {
+                fields.push((Field::Nickname, names[pick(names.len())]));
+            }
+            fields.retain(|_| pick(6) != 0);
+            ms.push(mention(&format!("m{i}"), &fields));
+        }
+        let table = Table::from_mentions(&ms);
+        for i in 0..ms.len() {
+            for j in 0..ms.len() {
+                for spec in SPECS {
+                    assert_eq!(
+                        compare_rows(spec.comparison, &table, i, j),
+                        compare(spec.comparison, &ms[i], &ms[j]),
+                        "{} {:?} {:?}",
+                        spec.name,
+                        ms[i],
+                        ms[j]
+                    );
+                }
+            }
+        }
     }
 
     #[test]
