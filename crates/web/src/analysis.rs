@@ -23,7 +23,7 @@ type Kept = (Vec<AreaId>, [i64; 6], Arc<Picture>);
 
 /// Pictures already built, each for a set of areas at a fingerprint of the store
 /// (`Store::intel_fingerprint`). Building one for a force's ten thousand submissions takes
-/// a third of a second (bench/README.md); reading a kept one, nothing.
+/// an eighth of a second (bench/README.md); reading a kept one, nothing.
 #[derive(Default)]
 pub struct Pictures(Mutex<Vec<Kept>>);
 

@@ -23,6 +23,12 @@ pub const BACKGROUND: usize = 1_000;
 /// force's few thousand persons mentioned, and it keeps a page quick.
 pub const SAMPLE_PAIRS: usize = 20_000;
 
+/// Mentions sharing a blocking key beyond which the key proposes no pairs. A force's reports
+/// are few enough to compare every pair sharing a nickname that up to 200 mentions give
+/// ("Jay" in 60 reports), and an analyst reviews what that alone proposes; the engine's
+/// default of 50 is for linking millions of records in bulk.
+pub const MAX_BLOCK: usize = 200;
+
 /// The match probability from which a pair the engine did not link is still proposed, as a
 /// possible match, for an analyst to merge or reject.
 pub const REVIEW_FLOOR: f64 = 0.5;
@@ -331,6 +337,7 @@ impl Picture {
             decisions,
             background: BACKGROUND,
             sample_pairs: SAMPLE_PAIRS,
+            max_block: MAX_BLOCK,
             ..LinkOptions::default()
         };
         let linker = Linker::fit(mentions, &options);
@@ -690,5 +697,23 @@ mod tests {
             .collect();
         assert_eq!(cars.len(), 1);
         assert_eq!(cars[0].items, vec![4, 7]);
+    }
+
+    // R5.2: in a force's reports a nickname given in many of them ("Jay" in 80) still
+    // brings them together for an analyst to review, though a key that common proposes no
+    // pairs when linking millions of records in bulk.
+    #[test]
+    fn a_common_nickname_is_still_reviewed() {
+        let area = AreaId::new();
+        let items = (0..80)
+            .map(|i| item(&format!("s{i}"), 0, area, Item::person("", "Jay")))
+            .collect();
+        let p = Picture::build(AnalysisInput {
+            items,
+            ..AnalysisInput::default()
+        });
+        assert!(!p.proposals.is_empty(), "nothing proposed");
+        let bulk = safehub_intel::LinkOptions::default().max_block;
+        assert!(bulk < 80, "the bulk default would not propose these");
     }
 }
