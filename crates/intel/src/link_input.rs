@@ -221,10 +221,14 @@ fn cut(bytes: &[u8], start: usize, pieces: usize) -> Vec<(usize, usize, u64)> {
         within = next;
         if b == b'\n' {
             lines += 1;
-            if record_end && at + 1 - from >= step && out.len() + 1 < pieces {
+            if record_end && at + 1 - from >= step {
                 out.push((from, at + 1, lines_before));
                 from = at + 1;
                 lines_before = lines;
+                if out.len() + 1 == pieces {
+                    // The last piece runs to the end; nothing after its start is needed.
+                    break;
+                }
             }
         }
     }
