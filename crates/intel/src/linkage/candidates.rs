@@ -168,6 +168,31 @@ impl Blocks {
     }
 }
 
+impl Blocks {
+    /// Visits the candidate pairs of the blocks that `wanted` accepts (see
+    /// [`Blocks::for_each_pair`]) on every core. Each thread folds its share into a `T` of
+    /// its own, starting from `T::default()`; the results come back in thread order.
+    pub fn fold_pairs<T: Default + Send>(
+        &self,
+        wanted: &(dyn Fn(u32, u32) -> bool + Sync),
+        visit: &(dyn Fn(&mut T, u32, u32) + Sync),
+    ) -> Vec<T> {
+        let parts = threads();
+        std::thread::scope(|s| {
+            let workers: Vec<_> = (0..parts)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut acc = T::default();
+                        self.for_each_pair(part, parts, wanted, |i, j| visit(&mut acc, i, j));
+                        acc
+                    })
+                })
+                .collect();
+            workers.into_iter().map(joined).collect()
+        })
+    }
+}
+
 /// Every mention's blocking keys as `(key, mention)`, sorted; the keys are made and sorted
 /// on every core (each thread takes a share of the rows, then sorts one range of keys).
 fn sorted_entries(table: &Table) -> Vec<(u64, u32)> {

@@ -21,7 +21,7 @@ pub mod table;
 
 use std::fmt;
 
-use candidates::{Blocks, joined, threads};
+use candidates::Blocks;
 use cluster::Clusters;
 pub use mention::{Field, Fields, Mention};
 use model::{Model, NULL_LEVEL};
@@ -265,38 +265,22 @@ impl Linker {
     /// Scores every candidate pair over all threads, keeping the links (at or above the
     /// threshold).
     fn scan(&self) -> Scan {
-        let parts = threads();
         let threshold_odds = self.threshold_odds();
-        std::thread::scope(|s| {
-            let workers: Vec<_> = (0..parts)
-                .map(|part| {
-                    s.spawn(move || {
-                        let mut scan = Scan::default();
-                        self.blocks.for_each_pair(
-                            part,
-                            parts,
-                            |_, _| true,
-                            |i, j| {
-                                scan.pairs += 1;
-                                let odds = self.model.log2_prior
-                                    + self.model.row_log2_bf(&self.table, i, j);
-                                if odds >= threshold_odds {
-                                    scan.links.push((odds, i, j));
-                                }
-                            },
-                        );
-                        scan
-                    })
-                })
-                .collect();
-            let mut all = Scan::default();
-            for w in workers {
-                let part = joined(w);
-                all.pairs += part.pairs;
-                all.links.extend(part.links);
-            }
-            all
-        })
+        let parts = self
+            .blocks
+            .fold_pairs(&|_, _| true, &|scan: &mut Scan, i, j| {
+                scan.pairs += 1;
+                let odds = self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j);
+                if odds >= threshold_odds {
+                    scan.links.push((odds, i, j));
+                }
+            });
+        let mut all = Scan::default();
+        for part in parts {
+            all.pairs += part.pairs;
+            all.links.extend(part.links);
+        }
+        all
     }
 
     /// Clusters the mentions. Returns, per mention, the index of its cluster's first

@@ -421,28 +421,17 @@ impl Model {
         blocks: &Blocks,
         wanted: &(dyn Fn(u32, u32) -> bool + Sync),
     ) -> Patterns {
-        let parts = threads();
         let k = self.active.len();
-        std::thread::scope(|s| {
-            let workers: Vec<_> = (0..parts)
-                .map(|part| {
-                    s.spawn(move || {
-                        let mut patterns = Patterns::default();
-                        let mut levels = [NULL_LEVEL; COLUMNS];
-                        blocks.for_each_pair(part, parts, wanted, |i, j| {
-                            let log2_u = self.row_levels(table, i, j, &mut levels);
-                            patterns.add(&levels[..k], log2_u);
-                        });
-                        patterns
-                    })
-                })
-                .collect();
-            let mut all = Patterns::default();
-            for w in workers {
-                all.merge(joined(w));
-            }
-            all
-        })
+        let parts = blocks.fold_pairs(wanted, &|patterns: &mut Patterns, i, j| {
+            let mut levels = [NULL_LEVEL; COLUMNS];
+            let log2_u = self.row_levels(table, i, j, &mut levels);
+            patterns.add(&levels[..k], log2_u);
+        });
+        let mut all = Patterns::default();
+        for part in parts {
+            all.merge(part);
+        }
+        all
     }
 
     /// log2 Bayes factor of rows `i` and `j` under the current `m` (prior not included).
@@ -479,6 +468,9 @@ impl Model {
     /// also used for `u`, scaled up to their number, so matches that blocking misses still
     /// count towards the prior. `m` is refitted from the candidate pairs' posteriors, with a
     /// small pull towards the defaults.
+    ///
+    /// The random pairs are those [`Model::new`] drew and compared; they are let go here,
+    /// so a model is estimated once.
     pub fn estimate(&mut self, table: &Table, blocks: &Blocks, em_iterations: usize) {
         let bound = blocks.pair_bound();
         if bound == 0 {
