@@ -19,8 +19,10 @@ pub mod mention;
 pub mod model;
 pub mod table;
 
+use std::collections::HashSet;
 use std::fmt;
 
+use crate::hashing::FastBuild;
 use candidates::Blocks;
 use cluster::Clusters;
 pub use mention::{Field, Fields, Mention};
@@ -318,11 +320,20 @@ impl Linker {
         let Scan { pairs, mut links } = self.scan();
         stats.candidate_pairs = pairs;
         // Any pair whose evidence against a match is overwhelming is a conflict, whether or
-        // not blocking proposed it.
+        // not blocking proposed it. A link is above the threshold, so (the conflict bound
+        // being below it) no conflict: most pairs across two clusters of one person are
+        // links, known without scoring them again.
+        let linked: HashSet<(u32, u32), FastBuild> =
+            if self.options.conflict_log2_odds < self.threshold_odds() {
+                links.iter().map(|&(_, i, j)| (i, j)).collect()
+            } else {
+                HashSet::default()
+            };
         let conflict = |a: u32, b: u32| {
             let (i, j) = (a.min(b), a.max(b));
-            self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
-                < self.options.conflict_log2_odds
+            !linked.contains(&(i, j))
+                && self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
+                    < self.options.conflict_log2_odds
         };
         stats.links_above_threshold = links.len();
         links.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
