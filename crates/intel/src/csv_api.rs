@@ -13,7 +13,7 @@ use std::io::{Read, Write};
 
 use crate::error::IntelError;
 use crate::hotspots::{self, HotspotOptions, HotspotSummary, Point};
-pub use crate::link_input::{InvalidValues, ReadReport, read_mentions, read_table};
+pub use crate::link_input::{InvalidValues, ReadReport, read_table};
 use crate::linkage::{Explanation, LinkOptions, LinkStats, Linker};
 
 /// The outcome of [`link_csv`].

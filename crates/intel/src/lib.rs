@@ -24,8 +24,8 @@ pub mod normalise;
 pub mod similarity;
 
 pub use csv_api::{
-    InvalidValues, LinkSummary, ReadReport, explain_csv, hotspots_csv, link_csv, read_mentions,
-    read_points, read_table,
+    InvalidValues, LinkSummary, ReadReport, explain_csv, hotspots_csv, link_csv, read_points,
+    read_table,
 };
 pub use error::IntelError;
 pub use evaluation::{PairwiseScores, evaluate_csv, pairwise_scores};

@@ -113,13 +113,13 @@ impl PieceError {
     }
 }
 
-/// Parses the rows of one piece (`lines_before` lines of the file precede it), giving each
-/// normalised mention to `sink`.
+/// Parses the rows of one piece (`lines_before` lines of the file precede it) into `table`,
+/// each row normalised on the way in.
 fn read_piece(
     bytes: &[u8],
     columns: &Columns,
     lines_before: u64,
-    mut sink: impl FnMut(Mention),
+    table: &mut Table,
 ) -> Result<Piece, PieceError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -169,7 +169,7 @@ fn read_piece(
                     });
             }
         }
-        sink(m);
+        table.push(&m);
     }
     Ok(piece)
 }
@@ -286,15 +286,8 @@ fn gather(
 
 /// Reads mentions from a CSV with a `unique_id` column and any contract columns
 /// (`first_name, surname, nickname, full_name, dob, gender, phone, email, vrm, make, model,
-/// colour, address, postcode, city, birth_place, occupation, national_id`). Header names are
-/// trimmed and case-insensitive.
-pub fn read_mentions(input: impl Read) -> Result<(Vec<Mention>, ReadReport), IntelError> {
-    let (table, report) = read_table(input)?;
-    let mentions = (0..table.len()).map(|i| table.mention(i)).collect();
-    Ok((mentions, report))
-}
-
-/// [`read_mentions`] into a compact [`Table`], on every core.
+/// colour, address, postcode, city, birth_place, occupation, national_id`) into a compact
+/// [`Table`], on every core. Header names are trimmed and case-insensitive.
 pub fn read_table(input: impl Read) -> Result<(Table, ReadReport), IntelError> {
     let bytes = read_all(input)?;
     let mut report = ReadReport::default();
@@ -307,9 +300,7 @@ pub fn read_table(input: impl Read) -> Result<(Table, ReadReport), IntelError> {
             .map(|&(from, to, lines_before)| {
                 s.spawn(move || {
                     let mut table = Table::new();
-                    let piece = read_piece(&bytes[from..to], columns, lines_before, |m| {
-                        table.push(&m);
-                    });
+                    let piece = read_piece(&bytes[from..to], columns, lines_before, &mut table);
                     (table, piece)
                 })
             })

@@ -8,8 +8,8 @@
 //! [`Linker::query`] links one new mention against the index without refitting.
 //!
 //! The candidate pairs are never held: they are streamed from the blocks, over all threads,
-//! once to estimate the model and once to score and cluster, keeping only the links and the
-//! conflicts.
+//! once (a sample of blocks) to estimate the model and once to score, keeping only the
+//! links; conflicts are asked for when two clusters are about to merge.
 
 pub mod blocking;
 pub mod candidates;

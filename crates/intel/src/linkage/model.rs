@@ -438,16 +438,10 @@ impl Model {
     pub fn row_log2_bf(&self, table: &Table, i: u32, j: u32) -> f64 {
         let mut levels = [NULL_LEVEL; COLUMNS];
         let log2_u = self.row_levels(table, i, j, &mut levels);
-        let mut s = -log2_u;
-        for (k, &l) in levels[..self.active.len()].iter().enumerate() {
-            if l != NULL_LEVEL {
-                s += self.log2_m[k][usize::from(l)];
-            }
-        }
-        s
+        self.pattern_log2_bf(&levels[..self.active.len()], log2_u)
     }
 
-    /// log2 Bayes factor of a pattern's levels and mean `log2 u`.
+    /// log2 Bayes factor of levels with their `log2 u` (a pair's, or a pattern's mean).
     fn pattern_log2_bf(&self, levels: &[u8], log2_u: f64) -> f64 {
         let mut s = -log2_u;
         for (k, &l) in levels.iter().enumerate() {
