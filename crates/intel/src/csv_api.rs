@@ -10,11 +10,12 @@
 //! Errors name the 1-based data row and the column; nothing here panics on bad input.
 
 use std::io::{Read, Write};
+use std::time::Instant;
 
 use crate::error::IntelError;
 use crate::hotspots::{self, HotspotOptions, HotspotSummary, Point};
 pub use crate::link_input::{InvalidValues, ReadReport, read_table};
-use crate::linkage::{Explanation, LinkOptions, LinkStats, Linker};
+use crate::linkage::{Explanation, LinkOptions, LinkStats, Linker, lap};
 
 /// The outcome of [`link_csv`].
 #[derive(Debug, Clone, PartialEq)]
@@ -37,9 +38,13 @@ pub fn link_csv(
     output: impl Write,
     options: &LinkOptions,
 ) -> Result<LinkSummary, IntelError> {
+    let mut clock = Instant::now();
     let (table, read) = read_table(input)?;
+    let reading = lap(&mut clock);
     let linker = Linker::fit_table(table, options);
-    let (labels, stats) = linker.cluster();
+    let (labels, mut stats) = linker.cluster();
+    stats.phases.reading = reading;
+    clock = Instant::now();
     let mut writer = csv::Writer::from_writer(output);
     writer
         .write_record(["unique_id", "cluster_id"])
@@ -50,6 +55,7 @@ pub fn link_csv(
             .map_err(write_err)?;
     }
     writer.flush().map_err(write_err)?;
+    stats.phases.writing = lap(&mut clock);
     Ok(LinkSummary { read, stats })
 }
 

@@ -109,6 +109,13 @@ impl BuildHasher for FixedBuild {
     }
 }
 
+/// The next place to look in a table indexed by hash, after a collision of two different
+/// values on one hash.
+#[inline]
+pub(crate) fn probe(h: u64) -> u64 {
+    h.wrapping_mul(MULTIPLIER).wrapping_add(1)
+}
+
 /// The hash of one value.
 #[inline]
 pub fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {

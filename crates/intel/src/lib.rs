@@ -36,5 +36,5 @@ pub use graph::{
 pub use hotspots::{Cell, HotspotOptions, HotspotResult, HotspotSummary, Point, hotspots};
 pub use linkage::{
     Candidate, Decision, Evidence, Explanation, Field, Fields, LinkOptions, LinkStats, Linker,
-    Mention, Table,
+    Mention, Phases, Table,
 };

@@ -7,11 +7,15 @@
 //! from the top would: rows are numbered across pieces, and an error in an earlier piece
 //! is reported before one in a later piece.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
+use std::rc::Rc;
 
 use crate::error::IntelError;
+use crate::hashing::{FastBuild, hash_of, probe};
 use crate::linkage::candidates::{joined, threads};
+use crate::linkage::mention::is_missing;
+use crate::linkage::table::{COLUMNS, MISSING};
 use crate::linkage::{Field, Mention, Table};
 
 /// Values that were present but unusable in one column.
@@ -113,6 +117,140 @@ impl PieceError {
     }
 }
 
+/// What one written value of a column gives.
+#[derive(Clone)]
+enum Outcome {
+    /// A value meaning "not known" (empty, `n/a`): nothing is filled.
+    Missing,
+    /// The value numbers of the normalised value, one per comparison the field fills
+    /// ([`MISSING`] where normalising left nothing).
+    Values([u32; 2]),
+    /// Present but unusable, and why.
+    Unusable(Rc<str>),
+}
+
+/// Normalises one written value of a field into `table`.
+fn normalise(table: &mut Table, field: Field, raw: &str) -> Outcome {
+    if is_missing(raw) {
+        return Outcome::Missing;
+    }
+    let mut m = Mention::default();
+    if let Err(reason) = m.set(field, raw) {
+        return Outcome::Unusable(reason.into());
+    }
+    let cells = table.intern(&m);
+    let mut values = [MISSING; 2];
+    for (value, c) in values.iter_mut().zip(field.comparisons()) {
+        *value = cells[*c as usize];
+    }
+    Outcome::Values(values)
+}
+
+/// Look-ups a column gets before it is judged on how often its values repeat.
+const TRIAL: u32 = 4096;
+
+/// The outcomes of one column's distinct written values. A million rows of names hold a
+/// few thousand distinct values, each normalised once; a column whose values rarely
+/// repeat (phone numbers) stops remembering after a trial, as looking up would only add
+/// to normalising. The written values are kept end to end in one buffer, so that a
+/// look-up reads memory close to the last one.
+struct Remembered {
+    /// Entry by hash of the written value (probed on a collision).
+    index: HashMap<u64, u32, FastBuild>,
+    /// Each entry's written value, as a span of `written`, and its outcome.
+    entries: Vec<(u32, u32, Outcome)>,
+    written: String,
+    looked_up: u32,
+    found: u32,
+    on: bool,
+}
+
+impl Default for Remembered {
+    fn default() -> Self {
+        Remembered {
+            index: HashMap::default(),
+            entries: Vec::new(),
+            written: String::new(),
+            looked_up: 0,
+            found: 0,
+            on: true,
+        }
+    }
+}
+
+impl Remembered {
+    /// The outcome of `raw`, from `work` the first time it is written.
+    fn outcome(&mut self, raw: &str, work: impl FnOnce(&str) -> Outcome) -> Outcome {
+        if !self.on || raw.is_empty() {
+            return work(raw);
+        }
+        self.looked_up += 1;
+        let mut h = hash_of(raw);
+        while let Some(&e) = self.index.get(&h) {
+            let (from, to, outcome) = &self.entries[e as usize];
+            if &self.written[*from as usize..*to as usize] == raw {
+                self.found += 1;
+                return outcome.clone();
+            }
+            h = probe(h);
+        }
+        let outcome = work(raw);
+        if self.looked_up >= TRIAL && self.found < self.looked_up / 2 {
+            *self = Remembered {
+                on: false,
+                ..Remembered::default()
+            };
+        } else {
+            let from = self.written.len() as u32;
+            self.written.push_str(raw);
+            let e = self.entries.len() as u32;
+            self.entries
+                .push((from, self.written.len() as u32, outcome.clone()));
+            self.index.insert(h, e);
+        }
+        outcome
+    }
+}
+
+/// Rows normalised together, column by column.
+const CHUNK: usize = 1024;
+
+/// Reads the next record of a piece into `record`, checking its width and identifier;
+/// `false` at the end of the piece.
+fn next_record(
+    reader: &mut csv::Reader<&[u8]>,
+    record: &mut csv::StringRecord,
+    columns: &Columns,
+    lines_before: u64,
+    piece: &mut Piece,
+) -> Result<bool, PieceError> {
+    match reader.read_record(record) {
+        Ok(true) => {}
+        Ok(false) => return Ok(false),
+        Err(e) => {
+            return Err(PieceError::Placed(IntelError::from_csv_after(
+                &e,
+                lines_before,
+            )));
+        }
+    }
+    piece.rows += 1;
+    if record.len() != columns.width {
+        let line = record.position().map_or(0, |p| p.line()) + lines_before;
+        return Err(PieceError::Placed(IntelError::Malformed {
+            row: line.saturating_sub(1),
+            message: format!("expected {} fields, found {}", columns.width, record.len()),
+        }));
+    }
+    if record.get(columns.id).unwrap_or("").trim().is_empty() {
+        return Err(PieceError::Row {
+            row: piece.rows,
+            message: "empty identifier".into(),
+        });
+    }
+    Ok(true)
+}
+
 /// Parses the rows of one piece (`lines_before` lines of the file precede it) into `table`,
 /// each row normalised on the way in.
 fn read_piece(
@@ -126,50 +264,65 @@ fn read_piece(
         .flexible(true)
         .from_reader(bytes);
     let mut piece = Piece::default();
-    let mut record = csv::StringRecord::new();
+    let mut records = vec![csv::StringRecord::new(); CHUNK];
+    let mut cells = vec![[MISSING; COLUMNS]; CHUNK];
+    let mut remembered: Vec<Remembered> = columns
+        .fields
+        .iter()
+        .map(|_| Remembered::default())
+        .collect();
     loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                return Err(PieceError::Placed(IntelError::from_csv_after(
-                    &e,
-                    lines_before,
-                )));
+        let mut read = 0;
+        while read < CHUNK
+            && next_record(
+                &mut reader,
+                &mut records[read],
+                columns,
+                lines_before,
+                &mut piece,
+            )?
+        {
+            read += 1;
+        }
+        let first_row = piece.rows + 1 - read as u64;
+        let (records, cells) = (&records[..read], &mut cells[..read]);
+        cells.fill([MISSING; COLUMNS]);
+        // Column by column, so that one column's values stay in the cache.
+        for ((col, field, name), seen) in columns.fields.iter().zip(&mut remembered) {
+            for (k, (record, cells)) in records.iter().zip(cells.iter_mut()).enumerate() {
+                let raw = record.get(*col).unwrap_or("");
+                match seen.outcome(raw, |raw| normalise(table, *field, raw)) {
+                    Outcome::Missing => {}
+                    Outcome::Values(values) => {
+                        for (c, value) in field.comparisons().iter().zip(values) {
+                            let cell = &mut cells[*c as usize];
+                            // A full name fills only what the name columns left empty.
+                            if *field != Field::FullName || *cell == MISSING {
+                                *cell = value;
+                            }
+                        }
+                    }
+                    Outcome::Unusable(reason) => {
+                        piece
+                            .invalid
+                            .entry(name.clone())
+                            .and_modify(|v| v.count += 1)
+                            .or_insert_with(|| InvalidValues {
+                                column: name.clone(),
+                                count: 1,
+                                first_row: first_row + k as u64,
+                                reason: reason.to_string(),
+                            });
+                    }
+                }
             }
         }
-        piece.rows += 1;
-        let row = piece.rows;
-        if record.len() != columns.width {
-            let line = record.position().map_or(0, |p| p.line()) + lines_before;
-            return Err(PieceError::Placed(IntelError::Malformed {
-                row: line.saturating_sub(1),
-                message: format!("expected {} fields, found {}", columns.width, record.len()),
-            }));
+        for (record, cells) in records.iter().zip(cells.iter()) {
+            table.push_cells(record.get(columns.id).unwrap_or("").trim(), *cells);
         }
-        let id = record.get(columns.id).unwrap_or("").trim();
-        if id.is_empty() {
-            return Err(PieceError::Row {
-                row,
-                message: "empty identifier".into(),
-            });
+        if read < CHUNK {
+            break;
         }
-        let mut m = Mention::new(id);
-        for (col, field, name) in &columns.fields {
-            if let Err(reason) = m.set(*field, record.get(*col).unwrap_or("")) {
-                piece
-                    .invalid
-                    .entry(name.clone())
-                    .and_modify(|v| v.count += 1)
-                    .or_insert(InvalidValues {
-                        column: name.clone(),
-                        count: 1,
-                        first_row: row,
-                        reason,
-                    });
-            }
-        }
-        table.push(&m);
     }
     Ok(piece)
 }
@@ -386,6 +539,66 @@ mod tests {
             matches!(&err, IntelError::Malformed { row, .. } if *row == 2 * 59_000 + 1),
             "{err:?}"
         );
+    }
+
+    // Issue 4 (bad input): each written value is normalised once and its outcome
+    // remembered (a column whose values rarely repeat stops remembering); what reading
+    // gives is what normalising every row on its own gives, unusable values counted from
+    // their first row.
+    #[test]
+    fn remembered_values_read_as_rows_normalised_one_by_one() {
+        let firsts = ["Jay", " jay", "JAMAL", "", "n/a", "Ann-Marie"];
+        let fulls = ["Mr Jamal Reid", "", "\"Reid, Jay\"", "unknown", "Bob Smith"];
+        let surnames = ["", "Reid", "O'Neil"];
+        let dobs = ["2001-02-30", "2001-05-06", "", "06/05/2001", "soon"];
+        let colours = ["grey", "Gray", "", "sky blue"];
+        let mut text =
+            String::from("unique_id,full_name,first_name,surname,dob,phone,postcode,colour\n");
+        for i in 0..20_000usize {
+            let phone = match i % 7 {
+                0 => "not a phone".to_owned(),
+                1 => String::new(),
+                _ => format!("07700 9{i:05}"),
+            };
+            text.push_str(&format!(
+                "m{i},{},{},{},{},{phone},B{} {}AA,{}\n",
+                fulls[i % 5],
+                firsts[i % 6],
+                surnames[i % 3],
+                dobs[i % 5],
+                i % 90,
+                i % 9,
+                colours[i % 4],
+            ));
+        }
+        let (table, report) = read_table(text.as_bytes()).expect("reads");
+        assert_eq!(table.len(), 20_000);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().expect("header").clone();
+        // As the reader applies them: the full name last, filling only what is empty.
+        let mut order: Vec<(usize, Field)> = (1..headers.len())
+            .map(|c| (c, Field::from_column(&headers[c]).expect("contract column")))
+            .collect();
+        order.sort_by_key(|(_, f)| *f == Field::FullName);
+        let mut invalid: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
+        for (row, record) in reader.records().enumerate() {
+            let record = record.expect("record");
+            let mut m = Mention::new(&record[0]);
+            for &(c, field) in &order {
+                if m.set(field, &record[c]).is_err() {
+                    invalid.entry(&headers[c]).or_insert((0, row as u64 + 1)).0 += 1;
+                }
+            }
+            assert_eq!(table.mention(row), m, "row {}", row + 1);
+        }
+        let reported: BTreeMap<&str, (usize, u64)> = report
+            .invalid_values
+            .iter()
+            .map(|v| (v.column.as_str(), (v.count, v.first_row)))
+            .collect();
+        assert_eq!(reported, invalid);
+        assert_eq!(reported["dob"], (8_000, 1));
+        assert_eq!(reported["phone"].1, 1);
     }
 
     // A quote inside an unquoted field (5'10") is an ordinary character: it does not start

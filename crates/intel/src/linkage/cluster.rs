@@ -11,7 +11,9 @@
 //! two clusters at the moment of a merge (clusters of one entity are small), so the tens of
 //! millions of clearly different pairs in a large run are never stored.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+
+use crate::hashing::FastBuild;
 
 /// Union-find with per-cluster conflict sets and member lists.
 #[derive(Debug)]
@@ -20,8 +22,9 @@ pub struct Clusters {
     size: Vec<u32>,
     /// Members of each cluster as a circular list: `next[i]` is the next member after `i`.
     next: Vec<u32>,
-    /// Per root: the mentions this cluster must never join.
-    conflicts: Vec<HashSet<u32>>,
+    /// Per root with any: the mentions this cluster must never join (analysts' "not the
+    /// same" decisions, so few).
+    conflicts: HashMap<u32, Vec<u32>, FastBuild>,
 }
 
 impl Clusters {
@@ -31,7 +34,7 @@ impl Clusters {
             parent: (0..n as u32).collect(),
             size: vec![1; n],
             next: (0..n as u32).collect(),
-            conflicts: vec![HashSet::new(); n],
+            conflicts: HashMap::default(),
         }
     }
 
@@ -48,30 +51,45 @@ impl Clusters {
     /// Records that `i` and `j` must never be in one cluster.
     pub fn forbid(&mut self, i: u32, j: u32) {
         let (ri, rj) = (self.find(i), self.find(j));
-        self.conflicts[ri as usize].insert(j);
-        self.conflicts[rj as usize].insert(i);
+        self.conflicts.entry(ri).or_default().push(j);
+        self.conflicts.entry(rj).or_default().push(i);
     }
 
+    /// Whether a recorded conflict keeps the clusters of roots `ri` and `rj` apart. The
+    /// records are symmetric, so the shorter list is enough to look through.
     fn conflicting(&mut self, ri: u32, rj: u32) -> bool {
-        let (small, large) =
-            if self.conflicts[ri as usize].len() <= self.conflicts[rj as usize].len() {
-                (ri, rj)
-            } else {
-                (rj, ri)
-            };
-        let members: Vec<u32> = self.conflicts[small as usize].iter().copied().collect();
-        members.into_iter().any(|x| self.find(x) == large)
+        let count = |r: u32| self.conflicts.get(&r).map_or(0, Vec::len);
+        let (small, large) = if count(ri) <= count(rj) {
+            (ri, rj)
+        } else {
+            (rj, ri)
+        };
+        let Some(listed) = self.conflicts.get(&small).cloned() else {
+            return false;
+        };
+        listed.into_iter().any(|x| self.find(x) == large)
     }
 
-    /// The members of the cluster whose representative is `root`.
-    fn members(&self, root: u32) -> Vec<u32> {
-        let mut out = vec![root];
-        let mut i = self.next[root as usize];
-        while i != root {
-            out.push(i);
-            i = self.next[i as usize];
+    /// Whether `f(a, b)` holds for a member `a` of the cluster of root `ri` and a member `b`
+    /// of the cluster of root `rj`, walking the member lists.
+    fn any_across(&self, ri: u32, rj: u32, mut f: impl FnMut(u32, u32) -> bool) -> bool {
+        let mut a = ri;
+        loop {
+            let mut b = rj;
+            loop {
+                if f(a, b) {
+                    return true;
+                }
+                b = self.next[b as usize];
+                if b == rj {
+                    break;
+                }
+            }
+            a = self.next[a as usize];
+            if a == ri {
+                return false;
+            }
         }
-        out
     }
 
     /// Merges the clusters of `i` and `j` unless a recorded conflict forbids it (or
@@ -99,15 +117,9 @@ impl Clusters {
                 return false;
             }
             let alone = self.size[ri as usize] == 1 && self.size[rj as usize] == 1;
-            if !alone {
-                let (left, right) = (self.members(ri), self.members(rj));
-                let linked = |a: u32, b: u32| (a, b) == (i, j) || (a, b) == (j, i);
-                if left
-                    .iter()
-                    .any(|&a| right.iter().any(|&b| !linked(a, b) && conflict(a, b)))
-                {
-                    return false;
-                }
+            let linked = |a: u32, b: u32| (a, b) == (i, j) || (a, b) == (j, i);
+            if !alone && self.any_across(ri, rj, |a, b| !linked(a, b) && conflict(a, b)) {
+                return false;
             }
         }
         let (big, small) = if self.size[ri as usize] >= self.size[rj as usize] {
@@ -119,8 +131,9 @@ impl Clusters {
         self.size[big as usize] += self.size[small as usize];
         // Splice the two circular member lists into one.
         self.next.swap(big as usize, small as usize);
-        let moved = std::mem::take(&mut self.conflicts[small as usize]);
-        self.conflicts[big as usize].extend(moved);
+        if let Some(moved) = self.conflicts.remove(&small) {
+            self.conflicts.entry(big).or_default().extend(moved);
+        }
         true
     }
 
@@ -163,8 +176,15 @@ mod tests {
         assert!(c.union(0, 1, false));
         assert!(c.union(2, 3, false));
         assert!(c.union(3, 4, false));
-        let root = c.find(4);
-        assert_eq!(c.members(root).len(), 3);
+        // Every pair across two clusters is visited once.
+        let mut across = Vec::new();
+        let (r0, r4) = (c.find(0), c.find(4));
+        assert!(!c.any_across(r0, r4, |a, b| {
+            across.push((a, b));
+            false
+        }));
+        across.sort_unstable();
+        assert_eq!(across, vec![(0, 2), (0, 3), (0, 4), (1, 2), (1, 3), (1, 4)]);
         let conflict = |a: u32, b: u32| (a.min(b), a.max(b)) == (1, 4);
         assert!(!c.union_unless(0, 2, false, conflict));
         assert_eq!(c.labels(), vec![0, 0, 2, 2, 2]);
@@ -177,7 +197,12 @@ mod tests {
         assert!(c.union_unless(0, 2, true, conflict));
         assert_eq!(c.labels(), vec![0; 5]);
         let root = c.find(0);
-        let mut all = c.members(root);
+        let mut all = vec![root];
+        let mut i = c.next[root as usize];
+        while i != root {
+            all.push(i);
+            i = c.next[i as usize];
+        }
         all.sort_unstable();
         assert_eq!(all, vec![0, 1, 2, 3, 4]);
     }

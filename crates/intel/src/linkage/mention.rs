@@ -3,6 +3,9 @@
 
 use std::borrow::Cow;
 
+use super::blocking::{self, Part};
+use super::compare::Comparison;
+
 use crate::normalise::{
     Colour, Date, Postcode, Vrm, names, normalise_address, normalise_colour, normalise_make,
     normalise_model, normalise_name, normalise_phone, normalise_postcode, normalise_vrm, nysiis,
@@ -97,6 +100,31 @@ impl Field {
         }
     }
 
+    /// The comparisons a value of this field fills: its own, or for a full name the given
+    /// name and the surname (each only where that column left it empty).
+    pub fn comparisons(self) -> &'static [Comparison] {
+        match self {
+            Field::FirstName => &[Comparison::FirstName],
+            Field::Surname => &[Comparison::Surname],
+            Field::Nickname => &[Comparison::Nickname],
+            Field::FullName => &[Comparison::FirstName, Comparison::Surname],
+            Field::Dob => &[Comparison::Dob],
+            Field::Gender => &[Comparison::Gender],
+            Field::Phone => &[Comparison::Phone],
+            Field::Email => &[Comparison::Email],
+            Field::Vrm => &[Comparison::Vrm],
+            Field::Make => &[Comparison::Make],
+            Field::Model => &[Comparison::Model],
+            Field::Colour => &[Comparison::Colour],
+            Field::Address => &[Comparison::Address],
+            Field::Postcode => &[Comparison::Postcode],
+            Field::City => &[Comparison::City],
+            Field::BirthPlace => &[Comparison::BirthPlace],
+            Field::Occupation => &[Comparison::Occupation],
+            Field::NationalId => &[Comparison::NationalId],
+        }
+    }
+
     /// The field for a column name (trimmed, case-insensitive); `None` for other columns.
     pub fn from_column(name: &str) -> Option<Field> {
         let name = name.trim().to_ascii_lowercase();
@@ -146,7 +174,7 @@ pub struct Mention {
 }
 
 /// Values that mean "not known".
-fn is_missing(v: &str) -> bool {
+pub(crate) fn is_missing(v: &str) -> bool {
     let v = v.trim();
     v.is_empty()
         || ["null", "nan", "none", "n/a", "na", "unknown", "not known"]
@@ -283,6 +311,14 @@ pub trait Fields {
     /// Soundex code of the surname.
     fn surname_soundex(&self) -> Option<Cow<'_, str>> {
         self.surname().map(|v| Cow::Owned(soundex(v)))
+    }
+    /// A blocking key part, hashed ([`blocking::part_from_text`]).
+    fn key_part(&self, part: Part) -> Option<u64> {
+        blocking::part_from_text(self, part)
+    }
+    /// Adds the plate's blocking keys to `keys` ([`blocking::plate_keys_from_text`]).
+    fn plate_keys(&self, keys: &mut Vec<u64>) {
+        blocking::plate_keys_from_text(self, keys);
     }
 }
 

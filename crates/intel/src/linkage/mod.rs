@@ -21,6 +21,7 @@ pub mod table;
 
 use std::collections::HashSet;
 use std::fmt;
+use std::time::Instant;
 
 use crate::hashing::FastBuild;
 use candidates::Blocks;
@@ -97,6 +98,36 @@ pub struct LinkStats {
     pub decisions_unknown: usize,
     /// Prior log2-odds that two random mentions match, as estimated.
     pub log2_prior: f64,
+    /// Where the time went.
+    pub phases: Phases,
+}
+
+/// Wall time of each phase of a linking run, in seconds, for benchmarks and diagnosis.
+/// Phases a run does not do (reading and writing, when the caller holds the mentions) are 0.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Phases {
+    /// Reading and normalising the input.
+    pub reading: f64,
+    /// Making blocking keys and sorting them into blocks.
+    pub blocking: f64,
+    /// Comparing random pairs for `u` and counting values for term frequencies.
+    pub estimating_u: f64,
+    /// Counting the candidate pairs' patterns and estimating `m` and the prior.
+    pub estimating_m: f64,
+    /// Scoring every candidate pair.
+    pub scoring: f64,
+    /// Clustering the links, strongest first, with conflict checks.
+    pub clustering: f64,
+    /// Writing the output.
+    pub writing: f64,
+}
+
+/// Seconds since `start`, restarting it.
+pub fn lap(start: &mut Instant) -> f64 {
+    let now = Instant::now();
+    let seconds = now.duration_since(*start).as_secs_f64();
+    *start = now;
+    seconds
 }
 
 /// One line of evidence in an explanation.
@@ -191,6 +222,8 @@ pub struct Linker {
     blocks: Blocks,
     model: Model,
     options: LinkOptions,
+    /// Time spent fitting (blocking and estimation).
+    fitting: Phases,
 }
 
 fn probability(log2_odds: f64) -> f64 {
@@ -212,14 +245,24 @@ impl Linker {
 
     /// [`Linker::fit`] on mentions already held as a table.
     pub fn fit_table(table: Table, options: &LinkOptions) -> Linker {
+        let mut clock = Instant::now();
         let blocks = Blocks::build(&table, options.max_block.max(2));
+        let blocking = lap(&mut clock);
         let mut model = Model::new(&table, options.background, options.sample_pairs);
+        let estimating_u = lap(&mut clock);
         model.estimate(&table, &blocks, options.em_iterations);
+        let estimating_m = lap(&mut clock);
         Linker {
             table,
             blocks,
             model,
             options: options.clone(),
+            fitting: Phases {
+                blocking,
+                estimating_u,
+                estimating_m,
+                ..Phases::default()
+            },
         }
     }
 
@@ -294,6 +337,7 @@ impl Linker {
             mentions: n,
             capped_blocks: self.blocks.capped(),
             log2_prior: self.model.log2_prior,
+            phases: self.fitting,
             ..LinkStats::default()
         };
         // Analysts first: splits become conflicts, confirmations are forced merges.
@@ -317,7 +361,9 @@ impl Linker {
                 clusters.union(i, j, true);
             }
         }
+        let mut clock = Instant::now();
         let Scan { pairs, mut links } = self.scan();
+        stats.phases.scoring = lap(&mut clock);
         stats.candidate_pairs = pairs;
         // Any pair whose evidence against a match is overwhelming is a conflict, whether or
         // not blocking proposed it. A link is above the threshold, so (the conflict bound
@@ -348,6 +394,7 @@ impl Linker {
             .enumerate()
             .filter(|(i, l)| *i as u32 == **l)
             .count();
+        stats.phases.clustering = lap(&mut clock);
         (labels, stats)
     }
 

@@ -36,7 +36,7 @@ pub const NULL_LEVEL: u8 = u8::MAX;
 
 /// Candidate pairs counted for expectation-maximisation; beyond this, a sample of the
 /// blocks.
-pub const TRAINING_PAIRS: u64 = 1_000_000;
+pub const TRAINING_PAIRS: u64 = 500_000;
 
 /// The fitted model.
 #[derive(Debug, Clone)]
