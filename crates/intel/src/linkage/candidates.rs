@@ -129,46 +129,9 @@ impl Blocks {
         out
     }
 
-    /// Whether `i` and `j` share one of the first `ei` proposing blocks of `i` and the
-    /// first `ej` of `j`.
-    fn share_before(&self, i: u32, ei: u8, j: u32, ej: u8) -> bool {
-        let a = &self.proposing_of(i)[..usize::from(ei)];
-        let b = &self.proposing_of(j)[..usize::from(ej)];
-        let (mut x, mut y) = (0, 0);
-        while x < a.len() && y < b.len() {
-            match a[x].cmp(&b[y]) {
-                std::cmp::Ordering::Less => x += 1,
-                std::cmp::Ordering::Greater => y += 1,
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
-    }
-
-    /// Whether block `block`, holding `i` and `j` with `ei` and `ej` proposing blocks
-    /// before it, is the first block the two share.
-    fn first_for(&self, block: usize, i: u32, ei: u8, j: u32, ej: u8) -> bool {
-        if ei == 0 || ej == 0 {
-            true
-        } else if ei == u8::MAX || ej == u8::MAX {
-            self.first_shared(i, j) == Some(block as u32)
-        } else {
-            !self.share_before(i, ei, j, ej)
-        }
-    }
-
     /// The first block proposing both `i` and `j`, if any.
     fn first_shared(&self, i: u32, j: u32) -> Option<u32> {
-        let (a, b) = (self.proposing_of(i), self.proposing_of(j));
-        let (mut x, mut y) = (0, 0);
-        while x < a.len() && y < b.len() {
-            match a[x].cmp(&b[y]) {
-                std::cmp::Ordering::Less => x += 1,
-                std::cmp::Ordering::Greater => y += 1,
-                std::cmp::Ordering::Equal => return Some(a[x]),
-            }
-        }
-        None
+        first_common(self.proposing_of(i), self.proposing_of(j))
     }
 
     /// Whether `i` and `j` are a candidate pair.
@@ -189,16 +152,33 @@ impl Blocks {
         wanted: impl Fn(u32, u32) -> bool,
         mut visit: impl FnMut(u32, u32),
     ) {
+        let mut before: Vec<Option<&[u32]>> = Vec::new();
         for block in (part..self.keys.len()).step_by(parts.max(1)) {
             let (from, to) = (self.starts[block] as usize, self.starts[block + 1] as usize);
             let members = &self.members[from..to];
             if members.len() < 2 || !wanted(members[0], members[1]) {
                 continue;
             }
-            let earlier = &self.earlier[from..to];
-            for (x, (&i, &ei)) in members.iter().zip(earlier).enumerate() {
-                for (&j, &ej) in members[x + 1..].iter().zip(&earlier[x + 1..]) {
-                    if self.first_for(block, i, ei, j, ej) {
+            // Each member's proposing blocks before this one, read once for all its
+            // pairs here (`None`: too many to have been counted).
+            before.clear();
+            before.extend(
+                members
+                    .iter()
+                    .zip(&self.earlier[from..to])
+                    .map(|(&i, &e)| match e {
+                        0 => Some(&[][..]),
+                        u8::MAX => None,
+                        e => Some(&self.proposing_of(i)[..usize::from(e)]),
+                    }),
+            );
+            for (x, (&i, bi)) in members.iter().zip(&before).enumerate() {
+                for (&j, bj) in members[x + 1..].iter().zip(&before[x + 1..]) {
+                    let first = match (bi, bj) {
+                        (Some(a), Some(b)) => !intersect(a, b),
+                        _ => self.first_shared(i, j) == Some(block as u32),
+                    };
+                    if first {
                         visit(i, j);
                     }
                 }
@@ -230,6 +210,24 @@ impl Blocks {
             workers.into_iter().map(joined).collect()
         })
     }
+}
+
+/// The first value two ascending lists share, if any.
+fn first_common(a: &[u32], b: &[u32]) -> Option<u32> {
+    let (mut x, mut y) = (0, 0);
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+            std::cmp::Ordering::Equal => return Some(a[x]),
+        }
+    }
+    None
+}
+
+/// Whether two ascending lists share a value.
+fn intersect(a: &[u32], b: &[u32]) -> bool {
+    !a.is_empty() && !b.is_empty() && first_common(a, b).is_some()
 }
 
 /// Every mention's blocking keys as `(key, mention)`, sorted, in one run per range of
