@@ -207,6 +207,77 @@ pub fn compare_rows(c: Comparison, table: &Table, i: usize, j: usize) -> Option<
     }
 }
 
+/// [`compare_rows`], remembering the levels of pairs of different names in `names`.
+#[inline]
+pub fn compare_rows_with(
+    c: Comparison,
+    table: &Table,
+    i: usize,
+    j: usize,
+    names: &mut NameLevels,
+) -> Option<u8> {
+    match rows_by_number(c, table, i, j) {
+        ByNumber::Level(level) => level,
+        ByNumber::Names(x, y) => Some(names.level(c, x, y, || names_level(c, table, i, j, x, y))),
+        ByNumber::Values => compare(c, &table.row(i), &table.row(j)),
+    }
+}
+
+/// The levels of recently compared pairs of different given names or surnames, by name
+/// number: one thread's cache, so that a pair of common names is compared once rather
+/// than in every block that holds it. Direct-mapped: a pair takes the one slot its hash
+/// picks, replacing what was there. A cache belongs to one table (name numbers are the
+/// table's). The default remembers; [`NameLevels::forgetful`] does not, for a few pairs.
+#[derive(Debug)]
+pub struct NameLevels {
+    /// Per slot: the pair's key (0: empty) and its level; made at the first pair.
+    slots: Vec<(u64, u8)>,
+    remember: bool,
+}
+
+impl Default for NameLevels {
+    fn default() -> Self {
+        NameLevels {
+            slots: Vec::new(),
+            remember: true,
+        }
+    }
+}
+
+impl NameLevels {
+    /// Slots in a cache: 256 KB, which stays in a core's own cache.
+    const SLOTS: usize = 1 << 14;
+
+    /// A cache that remembers nothing (and takes no memory).
+    pub fn forgetful() -> NameLevels {
+        NameLevels {
+            slots: Vec::new(),
+            remember: false,
+        }
+    }
+
+    /// The level of names `x` and `y` on comparison `c`, from `work` when not remembered.
+    fn level(&mut self, c: Comparison, x: u32, y: u32, work: impl FnOnce() -> u8) -> u8 {
+        if !self.remember {
+            return work();
+        }
+        if self.slots.is_empty() {
+            self.slots = vec![(0, 0); Self::SLOTS];
+        }
+        // Name numbers are below 2^31; the comparison takes the top bit, and a key is never
+        // 0 (x and y differ).
+        let key = (u64::from(c == Comparison::Surname) << 63) | (u64::from(x) << 31) | u64::from(y);
+        let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 50) as usize;
+        let (held, level) = self.slots[slot];
+        if held == key {
+            return level;
+        }
+        let level = work();
+        self.slots[slot] = (key, level);
+        level
+    }
+}
+
 /// What the value numbers of two rows settle about one comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ByNumber {

@@ -26,6 +26,7 @@ use std::time::Instant;
 use crate::hashing::FastBuild;
 use candidates::Blocks;
 use cluster::Clusters;
+use compare::NameLevels;
 pub use mention::{Field, Fields, Mention};
 use model::{Model, NULL_LEVEL};
 pub use table::Table;
@@ -233,6 +234,7 @@ fn probability(log2_odds: f64) -> f64 {
 /// What one thread keeps of the pairs it scores.
 #[derive(Debug, Default)]
 struct Scan {
+    names: NameLevels,
     pairs: usize,
     links: Vec<(f64, u32, u32)>,
 }
@@ -315,7 +317,8 @@ impl Linker {
             .blocks
             .fold_pairs(&|_, _| true, &|scan: &mut Scan, i, j| {
                 scan.pairs += 1;
-                let odds = self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j);
+                let odds = self.model.log2_prior
+                    + (self.model).row_log2_bf_with(&self.table, i, j, &mut scan.names);
                 if odds >= threshold_odds {
                     scan.links.push((odds, i, j));
                 }
@@ -362,7 +365,9 @@ impl Linker {
             }
         }
         let mut clock = Instant::now();
-        let Scan { pairs, mut links } = self.scan();
+        let Scan {
+            pairs, mut links, ..
+        } = self.scan();
         stats.phases.scoring = lap(&mut clock);
         stats.candidate_pairs = pairs;
         // Any pair whose evidence against a match is overwhelming is a conflict, whether or
@@ -375,16 +380,18 @@ impl Linker {
             } else {
                 HashSet::default()
             };
-        let conflict = |a: u32, b: u32| {
+        let mut names = NameLevels::default();
+        let mut conflict = |a: u32, b: u32| {
             let (i, j) = (a.min(b), a.max(b));
             !linked.contains(&(i, j))
-                && self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j)
+                && self.model.log2_prior
+                    + (self.model).row_log2_bf_with(&self.table, i, j, &mut names)
                     < self.options.conflict_log2_odds
         };
         stats.links_above_threshold = links.len();
         links.sort_unstable_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
         for (_, i, j) in links {
-            if !clusters.union_unless(i, j, false, conflict) {
+            if !clusters.union_unless(i, j, false, &mut conflict) {
                 stats.links_refused += 1;
             }
         }
@@ -402,12 +409,14 @@ impl Linker {
     /// probability, ordered by the pair. Analysts review these as proposed links.
     pub fn pair_probabilities(&self) -> Vec<(u32, u32, f64)> {
         let mut out = Vec::new();
+        let mut names = NameLevels::default();
         self.blocks.for_each_pair(
             0,
             1,
             |_, _| true,
             |i, j| {
-                let odds = self.model.log2_prior + self.model.row_log2_bf(&self.table, i, j);
+                let odds = self.model.log2_prior
+                    + (self.model).row_log2_bf_with(&self.table, i, j, &mut names);
                 out.push((i, j, probability(odds)));
             },
         );

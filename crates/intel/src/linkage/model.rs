@@ -25,7 +25,9 @@
 use std::collections::HashMap;
 
 use super::candidates::{Blocks, joined, threads};
-use super::compare::{Comparison, SPECS, Spec, compare, compare_rows};
+use super::compare::{
+    Comparison, NameLevels, SPECS, Spec, compare, compare_rows, compare_rows_with,
+};
 use super::mention::Fields;
 use super::probability;
 use super::table::{COLUMNS, MISSING, Table};
@@ -111,6 +113,50 @@ fn log2_all(p: &[Vec<f64>]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// How many rows hold each value, per comparison of `comparisons` (indices into [`SPECS`]).
+/// The rows are read once, a share on each core, and the shares' counts added.
+fn value_counts(table: &Table, comparisons: &[usize]) -> Vec<Vec<u32>> {
+    let parts = threads();
+    let n = table.len();
+    let columns: Vec<usize> = comparisons
+        .iter()
+        .map(|&i| SPECS[i].comparison as usize)
+        .collect();
+    let columns = &columns;
+    let shares: Vec<Vec<Vec<u32>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..parts)
+            .map(|part| {
+                s.spawn(move || {
+                    let mut counts: Vec<Vec<u32>> = comparisons
+                        .iter()
+                        .map(|&i| vec![0u32; table.distinct(SPECS[i].comparison)])
+                        .collect();
+                    for row in (n * part / parts)..(n * (part + 1) / parts) {
+                        for (counts, &c) in counts.iter_mut().zip(columns) {
+                            let v = table.cell(row, c);
+                            if v != MISSING {
+                                counts[v as usize] += 1;
+                            }
+                        }
+                    }
+                    counts
+                })
+            })
+            .collect();
+        workers.into_iter().map(joined).collect()
+    });
+    let mut shares = shares.into_iter();
+    let mut all = shares.next().unwrap_or_default();
+    for share in shares {
+        for (all, share) in all.iter_mut().zip(share) {
+            for (a, s) in all.iter_mut().zip(share) {
+                *a += s;
+            }
+        }
+    }
+    all
+}
+
 /// Small deterministic generator for sampling (xorshift64*).
 struct Rng(u64);
 
@@ -157,9 +203,12 @@ impl Sample {
                 .map(|chunk| {
                     s.spawn(move || {
                         let mut out = Vec::with_capacity(chunk.len() * k);
+                        let mut names = NameLevels::default();
                         for &(i, j) in chunk {
                             for c in 0..k {
-                                out.push(model.row_level(table, c, i as usize, j as usize));
+                                let level =
+                                    model.row_level(table, c, i as usize, j as usize, &mut names);
+                                out.push(level);
                             }
                         }
                         out
@@ -258,24 +307,17 @@ impl Model {
         let comparisons: Vec<usize> = (0..SPECS.len())
             .filter(|&i| table.filled(SPECS[i].comparison) > 0)
             .collect();
-        let mut tf_log2 = Vec::new();
-        for &i in &comparisons {
-            let c = SPECS[i].comparison;
-            let mut counts = vec![0u32; table.distinct(c)];
-            for row in 0..table.len() {
-                let v = table.cell(row, c as usize);
-                if v != MISSING {
-                    counts[v as usize] += 1;
-                }
-            }
-            let total = (table.filled(c) + background) as f64;
-            tf_log2.push(
+        let tf_log2 = value_counts(table, &comparisons)
+            .into_iter()
+            .zip(&comparisons)
+            .map(|(counts, &i)| {
+                let total = (table.filled(SPECS[i].comparison) + background) as f64;
                 counts
                     .into_iter()
                     .map(|n| (f64::from(n.max(1)) / total).log2())
-                    .collect(),
-            );
-        }
+                    .collect()
+            })
+            .collect();
         let n = table.len().max(2) as f64;
         let m: Vec<Vec<f64>> = comparisons.iter().map(|&i| SPECS[i].m.to_vec()).collect();
         let level_tables = comparisons
@@ -376,11 +418,11 @@ impl Model {
 
     /// The level of rows `i` and `j` on the `k`th active comparison.
     #[inline]
-    fn row_level(&self, table: &Table, k: usize, i: usize, j: usize) -> u8 {
+    fn row_level(&self, table: &Table, k: usize, i: usize, j: usize, names: &mut NameLevels) -> u8 {
         let c = self.comparison(k);
         let t = &self.level_tables[k];
         if t.values == 0 {
-            return compare_rows(c, table, i, j).unwrap_or(NULL_LEVEL);
+            return compare_rows_with(c, table, i, j, names).unwrap_or(NULL_LEVEL);
         }
         let (x, y) = (table.cell(i, c as usize), table.cell(j, c as usize));
         if x == MISSING || y == MISSING {
@@ -391,10 +433,17 @@ impl Model {
     }
 
     /// The levels of rows `i` and `j` into `levels`, returning the sum of `log2 u` over them.
-    fn row_levels(&self, table: &Table, i: u32, j: u32, levels: &mut [u8; COLUMNS]) -> f64 {
+    fn row_levels(
+        &self,
+        table: &Table,
+        i: u32,
+        j: u32,
+        levels: &mut [u8; COLUMNS],
+        names: &mut NameLevels,
+    ) -> f64 {
         let k = self.active.len();
         for (c, level) in levels.iter_mut().enumerate().take(k) {
-            *level = self.row_level(table, c, i as usize, j as usize);
+            *level = self.row_level(table, c, i as usize, j as usize, names);
         }
         self.levels_log2_u(table, i, &levels[..k])
     }
@@ -422,13 +471,15 @@ impl Model {
         wanted: &(dyn Fn(u32, u32) -> bool + Sync),
     ) -> Patterns {
         let k = self.active.len();
-        let parts = blocks.fold_pairs(wanted, &|patterns: &mut Patterns, i, j| {
+        let parts = blocks.fold_pairs(wanted, &|(patterns, names): &mut (Patterns, NameLevels),
+                                                i,
+                                                j| {
             let mut levels = [NULL_LEVEL; COLUMNS];
-            let log2_u = self.row_levels(table, i, j, &mut levels);
+            let log2_u = self.row_levels(table, i, j, &mut levels, names);
             patterns.add(&levels[..k], log2_u);
         });
         let mut all = Patterns::default();
-        for part in parts {
+        for (part, _) in parts {
             all.merge(part);
         }
         all
@@ -436,8 +487,14 @@ impl Model {
 
     /// log2 Bayes factor of rows `i` and `j` under the current `m` (prior not included).
     pub fn row_log2_bf(&self, table: &Table, i: u32, j: u32) -> f64 {
+        self.row_log2_bf_with(table, i, j, &mut NameLevels::forgetful())
+    }
+
+    /// [`Model::row_log2_bf`], remembering name levels in `names` (one per thread, for
+    /// many pairs of one table).
+    pub fn row_log2_bf_with(&self, table: &Table, i: u32, j: u32, names: &mut NameLevels) -> f64 {
         let mut levels = [NULL_LEVEL; COLUMNS];
-        let log2_u = self.row_levels(table, i, j, &mut levels);
+        let log2_u = self.row_levels(table, i, j, &mut levels, names);
         self.pattern_log2_bf(&levels[..self.active.len()], log2_u)
     }
 

@@ -758,7 +758,7 @@ impl Fields for Row<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linkage::compare::{SPECS, compare, compare_rows};
+    use crate::linkage::compare::{NameLevels, SPECS, compare, compare_rows, compare_rows_with};
     use crate::linkage::mention::Field;
 
     fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
@@ -911,17 +911,24 @@ mod tests {
                 "{m:?}"
             );
         }
-        for i in 0..ms.len() {
-            for j in 0..ms.len() {
-                for spec in SPECS {
-                    assert_eq!(
-                        compare_rows(spec.comparison, &table, i, j),
-                        compare(spec.comparison, &ms[i], &ms[j]),
-                        "{} {:?} {:?}",
-                        spec.name,
-                        ms[i],
-                        ms[j]
-                    );
+        // Twice over, so that the second time the names' levels come from the cache.
+        let mut names = NameLevels::default();
+        for _ in 0..2 {
+            for i in 0..ms.len() {
+                for j in 0..ms.len() {
+                    for spec in SPECS {
+                        let want = compare(spec.comparison, &ms[i], &ms[j]);
+                        assert_eq!(
+                            compare_rows(spec.comparison, &table, i, j),
+                            want,
+                            "{} {:?} {:?}",
+                            spec.name,
+                            ms[i],
+                            ms[j]
+                        );
+                        let cached = compare_rows_with(spec.comparison, &table, i, j, &mut names);
+                        assert_eq!(cached, want, "{} cached", spec.name);
+                    }
                 }
             }
         }
