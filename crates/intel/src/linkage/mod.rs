@@ -4,8 +4,9 @@
 //! [`Linker::fit`] normalised mentions, held compactly ([`table`]) -> blocking
 //! ([`blocking`], [`candidates`]) -> comparison levels ([`compare`]) -> Fellegi-Sunter
 //! weights estimated without labels ([`model`]) -> clustering with a chaining guard
-//! ([`cluster`]). [`Linker::explain`] gives the evidence for any two mentions, line by line;
-//! [`Linker::query`] links one new mention against the index without refitting.
+//! ([`cluster`]). [`Linker::explain_mentions`] gives the evidence for any two mentions,
+//! line by line; [`Linker::query`] links one new mention against the index without
+//! refitting.
 //!
 //! The candidate pairs are never held: they are streamed from the blocks, over all threads,
 //! once (a sample of blocks) to estimate the model and once to score, keeping only the

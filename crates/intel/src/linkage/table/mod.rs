@@ -6,126 +6,27 @@
 //! numbers are equal, so most comparisons never look at the text. A row is read through
 //! [`Fields`], so comparison and blocking are the same code for a table row and a mention.
 
-use std::borrow::{Borrow, Cow};
-use std::collections::HashMap;
-use std::hash::Hash;
+mod dict;
+mod ids;
+mod key_parts;
+
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use super::blocking::{self, Part, email_user, initial, text_hash};
+use super::blocking::Part;
 use super::candidates::{joined, threads};
 use super::compare::Comparison;
 use super::mention::{Fields, Mention};
-use crate::hashing::{FastBuild, hash_of, probe};
 use crate::normalise::{Colour, Date, Postcode, Vrm, nysiis, soundex};
+use dict::Dict;
+use ids::Ids;
+use key_parts::KeyParts;
 
 /// Value number of a missing value.
 pub const MISSING: u32 = u32::MAX;
 
 /// Columns of a row: one per [`Comparison`], in the same order (`Comparison as usize`).
 pub const COLUMNS: usize = 17;
-
-/// Distinct values, each with its number. The index holds hashes only; a hash collision is
-/// resolved by probing, so equal numbers always mean equal values.
-#[derive(Debug)]
-struct Dict<T> {
-    values: Vec<T>,
-    index: HashMap<u64, u32, FastBuild>,
-}
-
-impl<T> Default for Dict<T> {
-    fn default() -> Self {
-        Dict {
-            values: Vec::new(),
-            index: HashMap::default(),
-        }
-    }
-}
-
-impl<T: Hash + Eq> Dict<T> {
-    /// The number of `v`, or the hash under which it would be added.
-    fn slot<Q>(&self, v: &Q) -> Result<u32, u64>
-    where
-        Q: Hash + Eq + ?Sized,
-        T: Borrow<Q>,
-    {
-        let mut h = hash_of(v);
-        loop {
-            match self.index.get(&h) {
-                Some(&id) if self.values[id as usize].borrow() == v => return Ok(id),
-                Some(_) => h = probe(h),
-                None => return Err(h),
-            }
-        }
-    }
-
-    /// Adds a value not held yet, under the hash [`Dict::slot`] gave.
-    fn add(&mut self, h: u64, v: T) -> u32 {
-        let id = self.values.len() as u32;
-        self.values.push(v);
-        self.index.insert(h, id);
-        id
-    }
-
-    fn find<Q>(&self, v: &Q) -> Option<u32>
-    where
-        Q: Hash + Eq + ?Sized,
-        T: Borrow<Q>,
-    {
-        self.slot(v).ok()
-    }
-
-    fn intern(&mut self, v: &T) -> u32
-    where
-        T: Clone,
-    {
-        self.intern_borrowed(v, T::clone)
-    }
-
-    /// The number of `v`, adding `own(v)` when it is new (so a value already held costs no
-    /// allocation).
-    fn intern_borrowed<Q>(&mut self, v: &Q, own: impl FnOnce(&Q) -> T) -> u32
-    where
-        Q: Hash + Eq + ?Sized,
-        T: Borrow<Q>,
-    {
-        match self.slot(v) {
-            Ok(id) => id,
-            Err(h) => self.add(h, own(v)),
-        }
-    }
-
-    fn get(&self, id: u32) -> Option<&T> {
-        self.values.get(id as usize)
-    }
-
-    /// Takes in the values of `theirs`, moving those not held yet, and returns the number
-    /// here of each of theirs. `new` is told of each value added, with how many of theirs
-    /// were already held since the last one added.
-    fn absorb(&mut self, theirs: Dict<T>, mut new: impl FnMut(Added)) -> Vec<u32> {
-        let mut map = Vec::with_capacity(theirs.values.len());
-        let mut skipped = 0;
-        for v in theirs.values {
-            map.push(match self.slot(&v) {
-                Ok(id) => {
-                    skipped += 1;
-                    id
-                }
-                Err(h) => {
-                    new(Added { skipped });
-                    skipped = 0;
-                    self.add(h, v)
-                }
-            });
-        }
-        map
-    }
-}
-
-/// A value added by [`Dict::absorb`].
-struct Added {
-    /// Values already held that came before it.
-    skipped: usize,
-}
 
 /// Where given names, surnames and nicknames are numbered: one dictionary for the three, so
 /// that a given name can be compared with a surname or a nickname by number.
@@ -163,132 +64,6 @@ pub struct Table {
     filled: [usize; COLUMNS],
     /// Blocking key parts of every distinct value, made when first asked for.
     key_parts: OnceLock<KeyParts>,
-}
-
-/// The blocking key parts ([`Part`]) of every distinct value of a table, each hashed
-/// once, so that a mention's keys are made from numbers.
-#[derive(Debug, Default)]
-struct KeyParts {
-    /// Per name number: the name, its initial, its NYSIIS and its Soundex code.
-    names: Vec<[u64; 4]>,
-    /// Per column (phone, e-mail, national identifier, address): each value.
-    texts: Vec<Vec<u64>>,
-    /// Per e-mail address: the part before `@`.
-    email_users: Vec<u64>,
-    dates: Vec<u64>,
-    postcodes: Vec<u64>,
-    /// Keys of plate `v`: `plate_keys[plate_starts[v]..plate_starts[v + 1]]`.
-    plate_starts: Vec<u32>,
-    plate_keys: Vec<u64>,
-}
-
-/// The text columns whose values are key parts as they are.
-const KEYED_TEXTS: [Comparison; 4] = [
-    Comparison::Phone,
-    Comparison::Email,
-    Comparison::NationalId,
-    Comparison::Address,
-];
-
-/// The `unique_id`s of a table's rows, end to end in one buffer, and an index from
-/// identifier to row, made when first asked for (on every core) and dropped when rows are
-/// added.
-#[derive(Debug, Default)]
-struct Ids {
-    text: String,
-    /// Where each row's identifier ends in `text`.
-    ends: Vec<usize>,
-    index: OnceLock<IdIndex>,
-}
-
-/// First row of each identifier, by hash (probed like a [`Dict`]), in shards that are
-/// filled in parallel: an identifier's shard follows from its hash.
-#[derive(Debug)]
-struct IdIndex {
-    shards: Vec<HashMap<u64, u32, FastBuild>>,
-    /// The first row whose identifier an earlier row already has.
-    duplicate: Option<u32>,
-}
-
-impl Ids {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn get(&self, row: usize) -> &str {
-        let from = if row == 0 { 0 } else { self.ends[row - 1] };
-        &self.text[from..self.ends[row]]
-    }
-
-    fn push(&mut self, id: &str) {
-        self.text.push_str(id);
-        self.ends.push(self.text.len());
-        self.index = OnceLock::new();
-    }
-
-    fn append(&mut self, other: &Ids) {
-        let base = self.text.len();
-        self.text.push_str(&other.text);
-        self.ends.extend(other.ends.iter().map(|e| base + e));
-        self.index = OnceLock::new();
-    }
-
-    fn shard_of(h: u64, shards: usize) -> usize {
-        ((u128::from(h) * shards as u128) >> 64) as usize
-    }
-
-    fn index(&self) -> &IdIndex {
-        self.index.get_or_init(|| {
-            let shards = threads();
-            let build = |shard: usize| {
-                let mut map = HashMap::with_capacity_and_hasher(self.len() / shards + 1, FastBuild);
-                let mut duplicate = None;
-                for row in 0..self.len() {
-                    let id = self.get(row);
-                    let mut h = hash_of(id);
-                    if Ids::shard_of(h, shards) != shard {
-                        continue;
-                    }
-                    loop {
-                        match map.get(&h) {
-                            Some(&r) if self.get(r as usize) == id => {
-                                duplicate = duplicate.or(Some(row as u32));
-                                break;
-                            }
-                            Some(_) => h = probe(h),
-                            None => {
-                                map.insert(h, row as u32);
-                                break;
-                            }
-                        }
-                    }
-                }
-                (map, duplicate)
-            };
-            let built: Vec<_> = std::thread::scope(|s| {
-                let workers: Vec<_> = (0..shards).map(|k| s.spawn(move || build(k))).collect();
-                workers.into_iter().map(joined).collect()
-            });
-            let duplicate = built.iter().filter_map(|b| b.1).min();
-            IdIndex {
-                shards: built.into_iter().map(|b| b.0).collect(),
-                duplicate,
-            }
-        })
-    }
-
-    fn position(&self, id: &str) -> Option<u32> {
-        let index = self.index();
-        let mut h = hash_of(id);
-        let shard = &index.shards[Ids::shard_of(h, index.shards.len())];
-        loop {
-            let r = *shard.get(&h)?;
-            if self.get(r as usize) == id {
-                return Some(r);
-            }
-            h = probe(h);
-        }
-    }
 }
 
 /// The index of a value number, `None` for [`MISSING`].
@@ -486,68 +261,7 @@ impl Table {
     /// The blocking key parts of every distinct value, hashed on every core when first
     /// asked for.
     fn key_parts(&self) -> &KeyParts {
-        self.key_parts.get_or_init(|| {
-            let texts = |c: Comparison| -> Vec<u64> {
-                let dict = &self.texts[dict_of(c)];
-                dict.values.iter().map(|v| text_hash(v)).collect()
-            };
-            std::thread::scope(|s| {
-                let names = s.spawn(|| {
-                    let names = &self.texts[NAMES].values;
-                    names
-                        .iter()
-                        .zip(self.name_nysiis.iter().zip(&self.name_soundex))
-                        .map(|(n, (ny, sx))| {
-                            [
-                                text_hash(n),
-                                text_hash(initial(n)),
-                                text_hash(ny),
-                                text_hash(sx),
-                            ]
-                        })
-                        .collect()
-                });
-                let plates = s.spawn(|| {
-                    let mut starts = Vec::with_capacity(self.vrms.values.len() + 1);
-                    let mut keys = Vec::new();
-                    starts.push(0);
-                    for v in &self.vrms.values {
-                        blocking::plate_keys(v, &mut keys);
-                        starts.push(keys.len() as u32);
-                    }
-                    (starts, keys)
-                });
-                let others = s.spawn(|| {
-                    let mut all = vec![Vec::new(); COLUMNS];
-                    for c in KEYED_TEXTS {
-                        all[c as usize] = texts(c);
-                    }
-                    let users = self.texts[Comparison::Email as usize]
-                        .values
-                        .iter()
-                        .map(|e| text_hash(email_user(e)))
-                        .collect();
-                    let dates = (self.dates.values.iter())
-                        .map(|d| std::str::from_utf8(&d.digits()).map_or(0, text_hash))
-                        .collect();
-                    let postcodes = (self.postcodes.values.iter())
-                        .map(|p| text_hash(&p.full))
-                        .collect();
-                    (all, users, dates, postcodes)
-                });
-                let (plate_starts, plate_keys) = joined(plates);
-                let (texts, email_users, dates, postcodes) = joined(others);
-                KeyParts {
-                    names: joined(names),
-                    texts,
-                    email_users,
-                    dates,
-                    postcodes,
-                    plate_starts,
-                    plate_keys,
-                }
-            })
-        })
+        self.key_parts.get_or_init(|| KeyParts::of(self))
     }
 
     /// The row of a `unique_id` (the first, should it repeat).
@@ -932,19 +646,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn colliding_hashes_are_probed() {
-        // "b" sits where "a" hashes, as if the two collided.
-        let mut d: Dict<Text> = Dict::default();
-        d.values.push(Text::from("b"));
-        d.index.insert(hash_of("a"), 0);
-        assert_eq!(d.find("a"), None);
-        let a = d.intern(&Text::from("a"));
-        assert_eq!(a, 1);
-        assert_eq!(d.find("a"), Some(1));
-        assert_eq!(d.intern(&Text::from("a")), 1);
-        assert_eq!(d.values.len(), 2);
     }
 }
