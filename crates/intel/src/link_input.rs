@@ -162,7 +162,7 @@ struct Remembered {
     /// Entry by hash of the written value (probed on a collision).
     index: HashMap<u64, u32, FastBuild>,
     /// Each entry's written value, as a span of `written`, and its outcome.
-    entries: Vec<(u32, u32, Outcome)>,
+    entries: Vec<(usize, usize, Outcome)>,
     written: String,
     looked_up: u32,
     found: u32,
@@ -192,7 +192,7 @@ impl Remembered {
         let mut h = hash_of(raw);
         while let Some(&e) = self.index.get(&h) {
             let (from, to, outcome) = &self.entries[e as usize];
-            if &self.written[*from as usize..*to as usize] == raw {
+            if &self.written[*from..*to] == raw {
                 self.found += 1;
                 return outcome.clone();
             }
@@ -205,11 +205,11 @@ impl Remembered {
                 ..Remembered::default()
             };
         } else {
-            let from = self.written.len() as u32;
+            let from = self.written.len();
             self.written.push_str(raw);
             let e = self.entries.len() as u32;
             self.entries
-                .push((from, self.written.len() as u32, outcome.clone()));
+                .push((from, self.written.len(), outcome.clone()));
             self.index.insert(h, e);
         }
         outcome
