@@ -37,13 +37,18 @@ pub struct Blocks {
 impl Blocks {
     /// Blocks the rows of `table`; blocks with more than `max_block` mentions are capped.
     pub fn build(table: &Table, max_block: usize) -> Blocks {
-        let n = table.len();
+        Blocks::from_runs(table.len(), sorted_entries(table), max_block)
+    }
+
+    /// Blocks of `n` mentions from runs of `(key, mention)` entries, each sorted by key,
+    /// then mention, and each run's keys above the last run's.
+    fn from_runs(n: usize, runs: Vec<Vec<(u64, u32)>>, max_block: usize) -> Blocks {
         let mut b = Blocks {
             starts: vec![0],
             ..Blocks::default()
         };
         let mut per_mention = vec![0u32; n + 1];
-        for entries in sorted_entries(table) {
+        for entries in runs {
             b.add_blocks(&entries, max_block, &mut per_mention);
         }
         for i in 0..n {
@@ -373,6 +378,25 @@ mod tests {
                 .neighbours(&mention(9, &[(Field::Vrm, "ZZ99ZZZ")]))
                 .is_empty()
         );
+    }
+
+    // A pair sharing more blocks than the per-member count can hold (255) is still
+    // proposed once, by the first block it shares.
+    #[test]
+    fn a_pair_in_hundreds_of_blocks_is_proposed_once() {
+        let entries: Vec<(u64, u32)> = (0..300u64)
+            .flat_map(|k| [(k, 0), (k, 1)])
+            .chain([(400, 1), (400, 2)])
+            .collect();
+        let b = Blocks::from_runs(3, vec![entries], 50);
+        assert_eq!(
+            b.earlier[b.earlier.len() - 2],
+            u8::MAX,
+            "mention 1 saturates"
+        );
+        let mut pairs = Vec::new();
+        b.for_each_pair(0, 1, |_, _| true, |i, j| pairs.push((i, j)));
+        assert_eq!(pairs, vec![(0, 1), (1, 2)]);
     }
 
     // The bucket sort of blocking entries gives what a full sort gives, ties included.
