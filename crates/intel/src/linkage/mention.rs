@@ -376,6 +376,16 @@ impl Fields for Mention {
     }
 }
 
+/// A mention with written values, each of which must be usable (for tests).
+#[cfg(test)]
+pub(crate) fn written(id: &str, fields: &[(Field, &str)]) -> Mention {
+    let mut m = Mention::new(id);
+    for (f, v) in fields {
+        m.set(*f, v).expect("valid");
+    }
+    m
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

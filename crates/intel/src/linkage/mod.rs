@@ -519,13 +519,7 @@ impl Linker {
 mod tests {
     use super::*;
 
-    fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
-        let mut m = Mention::new(id);
-        for (f, v) in fields {
-            m.set(*f, v).expect("valid");
-        }
-        m
-    }
+    use crate::linkage::mention::written as mention;
 
     /// A small population: distinct people plus a few repeated mentions.
     fn population() -> Vec<Mention> {

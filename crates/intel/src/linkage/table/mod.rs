@@ -475,13 +475,7 @@ mod tests {
     use crate::linkage::compare::{NameLevels, SPECS, compare, compare_rows, compare_rows_with};
     use crate::linkage::mention::Field;
 
-    fn mention(id: &str, fields: &[(Field, &str)]) -> Mention {
-        let mut m = Mention::new(id);
-        for (f, v) in fields {
-            m.set(*f, v).expect("valid");
-        }
-        m
-    }
+    use crate::linkage::mention::written as mention;
 
     // R5.2: a table holds each value once and gives back the mentions it was given.
     #[test]
