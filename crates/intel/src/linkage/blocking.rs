@@ -12,8 +12,8 @@ use std::hash::{BuildHasher, Hasher};
 
 use super::mention::Fields;
 use crate::hashing::FixedBuild;
-use crate::normalise::Vrm;
 use crate::normalise::vrm::for_each_vrm_blocking_key;
+use crate::normalise::{Date, Vrm};
 
 /// What blocking keys are made of: a value, or something derived from one. Each part is
 /// hashed on its own ([`text_hash`]) and a key is a hash of its rule and parts, so that a
@@ -58,6 +58,12 @@ pub fn text_hash(text: &str) -> u64 {
     FixedBuild.hash_one(text)
 }
 
+/// The hash of a date as the text of its eight digits (`YYYYMMDD`).
+pub fn date_hash(d: Date) -> u64 {
+    // The digits are ASCII, so they are always text.
+    std::str::from_utf8(&d.digits()).map_or(0, text_hash)
+}
+
 /// The first letter of a name ("" for none).
 pub fn initial(s: &str) -> &str {
     s.get(..1).unwrap_or("")
@@ -79,7 +85,7 @@ pub fn part_from_text<M: Fields + ?Sized>(m: &M, part: Part) -> Option<u64> {
         Part::SurnameNysiis => text_hash(&m.surname_nysiis()?),
         Part::SurnameSoundex => text_hash(&m.surname_soundex()?),
         Part::Nickname => text_hash(m.nickname()?),
-        Part::Dob => text_hash(std::str::from_utf8(&m.dob()?.digits()).ok()?),
+        Part::Dob => date_hash(m.dob()?),
         Part::Postcode => text_hash(&m.postcode()?.full),
         Part::Phone => text_hash(m.phone()?),
         Part::Email => text_hash(m.email()?),

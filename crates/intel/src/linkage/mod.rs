@@ -79,7 +79,7 @@ impl Default for LinkOptions {
     }
 }
 
-/// Counts from one linking run.
+/// Counts and phase timings from one linking run.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LinkStats {
     /// Mentions linked.

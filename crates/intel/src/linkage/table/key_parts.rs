@@ -76,7 +76,7 @@ impl KeyParts {
                     .map(|e| text_hash(email_user(e)))
                     .collect();
                 let dates = (table.dates.values.iter())
-                    .map(|d| std::str::from_utf8(&d.digits()).map_or(0, text_hash))
+                    .map(|&d| blocking::date_hash(d))
                     .collect();
                 let postcodes = (table.postcodes.values.iter())
                     .map(|p| text_hash(&p.full))
