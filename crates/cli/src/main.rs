@@ -74,9 +74,9 @@ enum Command {
     /// count what is held.
     #[command(subcommand)]
     Postcodes(postcodes::PostcodeCommand),
-    /// Working days on the England and Wales calendar, for checking a statutory date.
-    #[command(subcommand)]
-    Calendar(calendar::CalendarCommand),
+    /// Working days on the calendar the clocks use (England and Wales bank holidays and
+    /// the days the region closed), for checking a statutory date.
+    Calendar(calendar::CalendarArgs),
     /// Resolve entities in a CSV of mentions: writes `unique_id,cluster_id` (or, with
     /// `--explain`, says why records do or do not match).
     Link(analysis::LinkArgs),
@@ -168,11 +168,15 @@ async fn serve(settings: &Settings, store: Store, listen: &str, demo: bool) -> R
 }
 
 async fn run(cli: Cli) -> Result<i32> {
-    // The file commands need neither configuration nor database.
+    // The file commands, and the calendar with only the shipped bank holidays, need
+    // neither configuration nor database.
     let command = match cli.command {
         Command::Link(args) => return analysis::link(args).map(|()| 0),
         Command::Hotspots(args) => return analysis::hotspots(args).map(|()| 0),
-        Command::Calendar(cmd) => return calendar::run(cmd).map(|()| 0),
+        Command::Calendar(args) if args.shipped => {
+            let shipped = safehub_domain::WorkingCalendar::england_and_wales();
+            return calendar::run(args.command, &shipped, &[]).map(|()| 0);
+        }
         other => other,
     };
     let settings = Settings::load(cli.config.as_deref())?;
@@ -229,6 +233,22 @@ async fn run(cli: Cli) -> Result<i32> {
             store.close().await;
             done?;
         }
+        Command::Calendar(args) => {
+            let store = open_store(&settings).await?;
+            let read = async {
+                let calendar = store.working_calendar().await?;
+                let closed = store.extra_closed_days().await?;
+                anyhow::Ok((calendar, closed))
+            }
+            .await;
+            store.close().await;
+            let (calendar, closed) = read.context("cannot read the region's calendar")?;
+            let closed: Vec<_> = closed
+                .into_iter()
+                .filter_map(|(day, name)| Some((day.parse().ok()?, name)))
+                .collect();
+            calendar::run(args.command, &calendar, &closed)?;
+        }
         Command::Postcodes(cmd) => {
             let store = open_store(&settings).await?;
             let done = postcodes::run(&store, cmd).await;
@@ -253,7 +273,7 @@ async fn run(cli: Cli) -> Result<i32> {
             }
         }
         // Run above, before any configuration is read.
-        Command::Link(_) | Command::Hotspots(_) | Command::Calendar(_) => {}
+        Command::Link(_) | Command::Hotspots(_) => {}
         Command::Backup { output } => {
             let store = open_store(&settings).await?;
             store.backup(&output).await?;

@@ -215,8 +215,15 @@ fn configuration_comes_from_defaults_then_file_then_environment() -> Result {
 #[test]
 fn calendar_commands_answer_administrators_checking_a_date() -> Result {
     // R3.1, WM-14.2: three working days from Christmas Eve 2026 skip the bank holidays.
+    // `--shipped`: the bank holidays only, no database.
     let out = Command::new(env!("CARGO_BIN_EXE_safehub"))
-        .args(["calendar", "add-working-days", "2026-12-24", "3"])
+        .args([
+            "calendar",
+            "--shipped",
+            "add-working-days",
+            "2026-12-24",
+            "3",
+        ])
         .output()?;
     assert!(
         out.status.success(),
@@ -230,6 +237,7 @@ fn calendar_commands_answer_administrators_checking_a_date() -> Result {
     let out = Command::new(env!("CARGO_BIN_EXE_safehub"))
         .args([
             "calendar",
+            "--shipped",
             "working-days-between",
             "2026-12-24",
             "2027-01-19",
@@ -238,17 +246,115 @@ fn calendar_commands_answer_administrators_checking_a_date() -> Result {
     // R3.2, WM-15.1: the MASE deadline is the 15th working day.
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "15");
     let bad = Command::new(env!("CARGO_BIN_EXE_safehub"))
-        .args(["calendar", "add-working-days", "24/12/2026", "3"])
+        .args([
+            "calendar",
+            "add-working-days",
+            "--shipped",
+            "24/12/2026",
+            "3",
+        ])
         .output()?;
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
     let beyond = Command::new(env!("CARGO_BIN_EXE_safehub"))
-        .args(["calendar", "add-working-days", "2030-12-30", "10"])
+        .args([
+            "calendar",
+            "--shipped",
+            "add-working-days",
+            "2030-12-30",
+            "10",
+        ])
         .output()?;
     assert_eq!(
         beyond.status.code(),
         Some(2),
         "dates past the shipped data are refused, not guessed"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_calendar_command_counts_the_days_the_region_closed_r3_1() -> Result {
+    // R3.1, R3.2: an administrator checking a statutory date gets the date the clocks use,
+    // which skips the days the region's administrators closed as well as bank holidays.
+    let db = test_database().await?;
+    let seeded = safehub(&db.url, &["demo", "--seed-only", "--children", "20"])?;
+    assert!(
+        seeded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&seeded.stderr)
+    );
+    let store = Store::connect(&db.url).await?;
+    let areas: Vec<_> = store.areas().await?.iter().map(|a| a.id).collect();
+    // Who added it matters only to the record of who did.
+    let by = store
+        .users_in_areas(&areas)
+        .await?
+        .first()
+        .map(|u| u.id)
+        .ok_or("the demo region has accounts")?;
+    let mut conn = sqlx::AnyConnection::connect(store.url()).await?;
+    let added =
+        safehub_store::clocks::add_closed_day(&mut conn, "2026-12-29", "Office closure", by)
+            .await?;
+    assert!(added);
+    conn.close().await?;
+
+    let out = safehub(
+        &db.url,
+        &["calendar", "add-working-days", "2026-12-24", "3"],
+    )?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 29 and 30 December were the first two working days; now 30, 31 and (after New
+    // Year's Day) 4 January are.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "2027-01-04 (Monday)"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("not counted: 2026-12-29 (Tuesday), closed by the region (Office closure)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let between = safehub(
+        &db.url,
+        &[
+            "calendar",
+            "working-days-between",
+            "2026-12-24",
+            "2027-01-19",
+        ],
+    )?;
+    assert_eq!(String::from_utf8_lossy(&between.stdout).trim(), "14");
+    // A span the closed day is not in says nothing of it.
+    let later = safehub(
+        &db.url,
+        &["calendar", "add-working-days", "2027-01-04", "2"],
+    )?;
+    assert_eq!(
+        String::from_utf8_lossy(&later.stdout).trim(),
+        "2027-01-06 (Wednesday)"
+    );
+    assert!(!String::from_utf8_lossy(&later.stderr).contains("not counted"));
+    // The shipped calendar alone still answers as before.
+    let shipped = safehub(
+        &db.url,
+        &[
+            "calendar",
+            "--shipped",
+            "add-working-days",
+            "2026-12-24",
+            "3",
+        ],
+    )?;
+    assert_eq!(
+        String::from_utf8_lossy(&shipped.stdout).trim(),
+        "2026-12-31 (Thursday)"
     );
     Ok(())
 }

@@ -2,8 +2,9 @@
 //! clocks the escalation worker sends to managers; and the days administrators add to the
 //! shipped working-day calendar.
 
+use jiff::civil::Date;
 use safehub_domain::pathway::{ClockEnd, ClockKind};
-use safehub_domain::{AgencyId, ChildId, TeamId, UserId};
+use safehub_domain::{AgencyId, ChildId, TeamId, UserId, WorkingCalendar};
 use sqlx::AnyConnection;
 
 use crate::db::{int, opt_int, opt_text, parsed, placeholders_from, text};
@@ -460,6 +461,18 @@ impl Store {
             .iter()
             .map(|r| Ok((text(r, "day")?, text(r, "name")?)))
             .collect()
+    }
+
+    /// The region's working-day calendar: the shipped England and Wales bank holidays plus
+    /// the days administrators added. A stored day that is not a date is corrupt data.
+    pub async fn working_calendar(&self) -> Result<WorkingCalendar, StoreError> {
+        let days = self
+            .extra_closed_days()
+            .await?
+            .into_iter()
+            .map(|(day, _)| parsed::<Date>(&day, "closed day"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(WorkingCalendar::england_and_wales().with_extra(days))
     }
 
     /// How many clocks are open.

@@ -153,14 +153,7 @@ impl AppState {
 
     /// Reloads the days administrators added to the calendar from the database.
     pub async fn reload_calendar(&self) -> Result<(), safehub_store::StoreError> {
-        let extra = self
-            .store()
-            .extra_closed_days()
-            .await?
-            .into_iter()
-            .filter_map(|(day, _)| day.parse::<jiff::civil::Date>().ok());
-        let calendar =
-            Arc::new(safehub_domain::WorkingCalendar::england_and_wales().with_extra(extra));
+        let calendar = Arc::new(self.store().working_calendar().await?);
         match self.inner.calendar.write() {
             Ok(mut c) => *c = calendar,
             Err(poisoned) => *poisoned.into_inner() = calendar,
