@@ -235,18 +235,11 @@ async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Calendar(args) => {
             let store = open_store(&settings).await?;
-            let read = async {
-                let calendar = store.working_calendar().await?;
-                let closed = store.extra_closed_days().await?;
-                anyhow::Ok((calendar, closed))
-            }
-            .await;
+            let closed = store.closed_days().await;
             store.close().await;
-            let (calendar, closed) = read.context("cannot read the region's calendar")?;
-            let closed: Vec<_> = closed
-                .into_iter()
-                .filter_map(|(day, name)| Some((day.parse().ok()?, name)))
-                .collect();
+            let closed = closed.context("cannot read the days the region closed")?;
+            let calendar = safehub_domain::WorkingCalendar::england_and_wales()
+                .with_extra(closed.iter().map(|(day, _)| *day));
             calendar::run(args.command, &calendar, &closed)?;
         }
         Command::Postcodes(cmd) => {

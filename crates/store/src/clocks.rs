@@ -463,15 +463,20 @@ impl Store {
             .collect()
     }
 
-    /// The region's working-day calendar: the shipped England and Wales bank holidays plus
-    /// the days administrators added. A stored day that is not a date is corrupt data.
-    pub async fn working_calendar(&self) -> Result<WorkingCalendar, StoreError> {
-        let days = self
-            .extra_closed_days()
+    /// The days administrators closed, with their names, in order. A stored day that is
+    /// not a date is corrupt data.
+    pub async fn closed_days(&self) -> Result<Vec<(Date, String)>, StoreError> {
+        self.extra_closed_days()
             .await?
             .into_iter()
-            .map(|(day, _)| parsed::<Date>(&day, "closed day"))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(day, name)| Ok((parsed(&day, "closed day")?, name)))
+            .collect()
+    }
+
+    /// The region's working-day calendar: the shipped England and Wales bank holidays plus
+    /// the days administrators closed.
+    pub async fn working_calendar(&self) -> Result<WorkingCalendar, StoreError> {
+        let days = self.closed_days().await?.into_iter().map(|(day, _)| day);
         Ok(WorkingCalendar::england_and_wales().with_extra(days))
     }
 
