@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use safehub_store::testing::test_database;
+use safehub_store::testing::{TestDatabase, test_database};
 use safehub_store::{Backend, Store};
 use sqlx::{Connection, Executor};
 
@@ -17,17 +17,24 @@ fn safehub(url: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
         .output()
 }
 
-#[tokio::test]
-async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
-    // R1.1, R1.2, R1.3: seven areas, agencies of every kind, accounts in every role.
+/// A new database filled with the demo region by `safehub demo --seed-only`, with about
+/// `children` children at first.
+async fn demo_region(children: &str) -> Result<(TestDatabase, Store)> {
     let db = test_database().await?;
-    let out = safehub(&db.url, &["demo", "--seed-only", "--children", "60"])?;
+    let out = safehub(&db.url, &["demo", "--seed-only", "--children", children])?;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let store = Store::connect(&db.url).await?;
+    Ok((db, store))
+}
+
+#[tokio::test]
+async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
+    // R1.1, R1.2, R1.3: seven areas, agencies of every kind, accounts in every role.
+    let (db, store) = demo_region("60").await?;
     assert_eq!(store.areas().await?.len(), 7);
     let users = store.count_users().await?;
     assert!((140..=200).contains(&users), "{users} demo users");
@@ -277,14 +284,7 @@ fn calendar_commands_answer_administrators_checking_a_date() -> Result {
 async fn the_calendar_command_counts_the_days_the_region_closed_r3_1() -> Result {
     // R3.1, R3.2: an administrator checking a statutory date gets the date the clocks use,
     // which skips the days the region's administrators closed as well as bank holidays.
-    let db = test_database().await?;
-    let seeded = safehub(&db.url, &["demo", "--seed-only", "--children", "20"])?;
-    assert!(
-        seeded.status.success(),
-        "{}",
-        String::from_utf8_lossy(&seeded.stderr)
-    );
-    let store = Store::connect(&db.url).await?;
+    let (db, store) = demo_region("20").await?;
     let areas: Vec<_> = store.areas().await?.iter().map(|a| a.id).collect();
     // Who added it matters only to the record of who did.
     let by = store
