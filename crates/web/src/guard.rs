@@ -26,7 +26,7 @@ pub use child_record::{
     recordable_areas, save_merge, save_new_child, save_undo, view_child_record,
 };
 pub use intelligence::{
-    analyse, analysed_areas, grades_intelligence, name_children, open_submission,
+    analyse, analysed_areas, grades_intelligence, may_share_into, name_children, open_submission,
     reads_intelligence, share_into, shareable_areas,
 };
 

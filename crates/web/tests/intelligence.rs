@@ -387,3 +387,25 @@ async fn r5_1_sharing_reading_and_grading_are_in_the_api_with_the_same_rules() -
     assert!(spec.contains("/api/v1/intelligence/{id}/grading"));
     Ok(())
 }
+
+#[tokio::test]
+async fn r5_1_the_child_page_offers_sharing_only_to_those_who_may_share() -> Result {
+    let w = common::spawn().await?;
+    let child = format!("/children/{}", w.school_child);
+    let link = format!("/intelligence/new?child={}", w.school_child);
+
+    // A practitioner in the child's area may share what they know with the police.
+    let mut teacher = Browser::new(&w.base);
+    teacher.sign_in("teacher@test.invalid").await?;
+    let page = teacher.get(&child).await?;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&link), "the teacher is offered the form");
+
+    // A QA auditor reads the same record but is not among those who share.
+    let mut auditor = Browser::new(&w.base);
+    auditor.sign_in("auditor@test.invalid").await?;
+    let page = auditor.get(&child).await?;
+    assert_eq!(page.status, 200, "the auditor may read the record");
+    assert!(!page.body.contains(&link), "the auditor is not offered it");
+    Ok(())
+}

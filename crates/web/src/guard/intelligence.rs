@@ -33,6 +33,16 @@ pub fn shareable_areas(state: &AppState, who: &Principal) -> Vec<AreaId> {
         .collect()
 }
 
+/// Whether `who` may share information about `area`, one of the areas they work in (R5.1):
+/// one decision, where [`shareable_areas`] makes one per area. Not audited, as above.
+pub fn may_share_into(state: &AppState, who: &Principal, area: AreaId) -> bool {
+    who.areas.contains(&area)
+        && state
+            .access()
+            .decide(who, Action::Share, &Resource::Area { area })
+            .allowed
+}
+
 /// Whether `who` may share information about `area`; a refusal is audited and answers 403
 /// (the area is not a secret).
 pub async fn share_into(

@@ -464,7 +464,7 @@ pub async fn summary(
         }
     }
     let concerns = concerns_display(&state, &who, &view).await?;
-    let may_share = guard::shareable_areas(&state, &who.principal).contains(&view.child.area);
+    let may_share = guard::may_share_into(&state, &who.principal, view.child.area);
     render(&ChildPage {
         may_share,
         layout: who.layout(&state, &title, "/children"),
