@@ -17,16 +17,22 @@ fn safehub(url: &str, args: &[&str]) -> std::io::Result<std::process::Output> {
         .output()
 }
 
-/// A new database filled with the demo region by `safehub demo --seed-only`, with about
-/// `children` children at first.
-async fn demo_region(children: &str) -> Result<(TestDatabase, Store)> {
-    let db = test_database().await?;
-    let out = safehub(&db.url, &["demo", "--seed-only", "--children", children])?;
+/// The standard output of a command that must have succeeded (its errors shown if not).
+fn succeeded(out: &std::process::Output) -> String {
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A new database filled with the demo region by `safehub demo --seed-only`, with about
+/// `children` children at first.
+async fn demo_region(children: &str) -> Result<(TestDatabase, Store)> {
+    let db = test_database().await?;
+    let out = safehub(&db.url, &["demo", "--seed-only", "--children", children])?;
+    succeeded(&out);
     let store = Store::connect(&db.url).await?;
     Ok((db, store))
 }
@@ -139,11 +145,7 @@ async fn backup_writes_a_copy_that_opens_with_the_same_data() -> Result {
         &db.url,
         &["backup", "--output", file.to_str().ok_or("path")?],
     )?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let refused = safehub(
         &db.url,
         &["backup", "--output", file.to_str().ok_or("path")?],
@@ -232,15 +234,7 @@ fn calendar_commands_answer_administrators_checking_a_date() -> Result {
             "3",
         ])
         .output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "2026-12-31 (Thursday)"
-    );
+    assert_eq!(succeeded(&out).trim(), "2026-12-31 (Thursday)");
     let out = Command::new(env!("CARGO_BIN_EXE_safehub"))
         .args([
             "calendar",
@@ -304,17 +298,9 @@ async fn the_calendar_command_counts_the_days_the_region_closed_r3_1() -> Result
         &db.url,
         &["calendar", "add-working-days", "2026-12-24", "3"],
     )?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // 29 and 30 December were the first two working days; now 30, 31 and (after New
     // Year's Day) 4 January are.
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "2027-01-04 (Monday)"
-    );
+    assert_eq!(succeeded(&out).trim(), "2027-01-04 (Monday)");
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("not counted: 2026-12-29 (Tuesday), closed by the region (Office closure)"),
@@ -373,14 +359,7 @@ async fn a_region_loads_its_own_screening_tool_and_a_bad_file_changes_nothing_r2
         &db.url,
         &["screening-tool", "load", &good.to_string_lossy()],
     )?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Loaded screening tool northshire-2026-1")
-    );
+    assert!(succeeded(&out).contains("Loaded screening tool northshire-2026-1"));
     let store = Store::connect(&db.url).await?;
     let (current, _) = store
         .current_screening_tool()
@@ -451,12 +430,7 @@ async fn postcode_locations_load_whole_or_not_at_all_wm_27_1() -> Result {
         "Postcode,Positional_quality_indicator,Eastings,Northings\nzz11aa,10,407120,286430\nZZ1 2AB,10,407480,286910\n",
     )?;
     let out = safehub(&db.url, &["postcodes", "load", &good.to_string_lossy()])?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Loaded 2 postcode locations."));
+    assert!(succeeded(&out).contains("Loaded 2 postcode locations."));
     let store = Store::connect(&db.url).await?;
     assert_eq!(store.count_postcode_locations().await?, 2);
     Ok(())
