@@ -90,11 +90,7 @@ async fn demo_seed_only_fills_a_region_and_audit_verify_guards_it() -> Result {
         ])
         .env("SAFEHUB_DATABASE_URL", &db.url)
         .output()?;
-    assert!(
-        add.status.success(),
-        "{}",
-        String::from_utf8_lossy(&add.stderr)
-    );
+    succeeded(&add);
     let token = safehub(
         &db.url,
         &[

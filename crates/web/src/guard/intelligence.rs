@@ -24,12 +24,7 @@ pub fn shareable_areas(state: &AppState, who: &Principal) -> Vec<AreaId> {
     who.areas
         .iter()
         .copied()
-        .filter(|a| {
-            state
-                .access()
-                .decide(who, Action::Share, &Resource::Area { area: *a })
-                .allowed
-        })
+        .filter(|a| may_share_into(state, who, *a))
         .collect()
 }
 
