@@ -245,6 +245,17 @@ impl Store {
         row.as_ref().map(read_child_with_facts).transpose()
     }
 
+    /// Who made the record `id`, if there is one: a repeated request to make it can then
+    /// be told from someone else's use of the same id.
+    pub async fn child_made_by(&self, id: ChildId) -> Result<Option<UserId>, StoreError> {
+        let row = sqlx::query("SELECT created_by FROM children WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| parsed(&text(&r, "created_by")?, "user id"))
+            .transpose()
+    }
+
     /// One child's record with its policy facts and its record state (estimated age,
     /// version, merged into); `None` if there is no such child.
     pub async fn child_with_state(

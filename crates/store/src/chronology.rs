@@ -1,10 +1,17 @@
 //! A child's chronology (R4.9): the events of the audit trail about the child and its
 //! screenings, referrals and clocks, and who was told what. It is a view over the same
 //! events as the audit trail (`ARCHITECTURE.md`), not a second record that could disagree.
+//!
+//! A duplicate record merged into the child's (decision 10) brings its history: the merge
+//! moved its screenings, referrals, clocks and notifications, so their events follow them,
+//! and the events about the duplicate record itself (who made it, when its details changed)
+//! are read through the merges still in force, however many records were merged in turn.
+
+use std::collections::HashSet;
 
 use safehub_domain::ChildId;
 
-use crate::db::{int, opt_text, text};
+use crate::db::{int, opt_text, parsed, text};
 use crate::{Store, StoreError};
 
 /// One event in a child's chronology.
@@ -24,21 +31,41 @@ pub struct ChronologyEvent {
     pub record_id: Option<String>,
     /// The audit entry's facts (codes and counts, never free text).
     pub detail: serde_json::Value,
+    /// The duplicate record the event was recorded on, when it was not this child's own
+    /// record but one merged into it.
+    pub merged_record: Option<ChildId>,
 }
+
+/// The records merged into the child `$1`, directly or through records merged into them, by
+/// merges not undone: `merged_in(kept, merged)`. The same text on both databases.
+const MERGED_IN: &str = "WITH RECURSIVE merged_in(kept, merged) AS ( \
+       SELECT kept_id, merged_id FROM child_merges WHERE kept_id = $1 AND undone_at IS NULL \
+       UNION SELECT m.kept_id, m.merged_id FROM child_merges m \
+       JOIN merged_in i ON m.kept_id = i.merged WHERE m.undone_at IS NULL) ";
 
 impl Store {
     /// A child's chronology, oldest first: every allowed change to the child and to its
-    /// screenings, referrals and clocks, and every notification about it.
+    /// screenings, referrals and clocks, and every notification about it, with the history
+    /// of the duplicate records merged into it. A duplicate's own entry of being merged is
+    /// left out: the kept record's entry of the same merge says it.
     pub async fn chronology(&self, child: ChildId) -> Result<Vec<ChronologyEvent>, StoreError> {
         let id = child.to_string();
-        let rows = sqlx::query(
-            "SELECT a.at, a.action, a.record_kind, a.record_id, a.detail, \
+        let merges = sqlx::query(&format!("{MERGED_IN}SELECT kept, merged FROM merged_in"))
+            .bind(&id)
+            .fetch_all(&self.reader)
+            .await?
+            .iter()
+            .map(|r| Ok((text(r, "kept")?, text(r, "merged")?)))
+            .collect::<Result<HashSet<(String, String)>, StoreError>>()?;
+        let rows = sqlx::query(&format!(
+            "{MERGED_IN}SELECT a.at, a.action, a.record_kind, a.record_id, a.detail, \
              u.display_name AS actor, g.name AS agency \
              FROM audit_entries a \
              LEFT JOIN users u ON u.id = a.actor_user \
              LEFT JOIN agencies g ON g.id = a.actor_agency \
              WHERE a.action <> 'view' AND a.outcome = 'allowed' AND ( \
                (a.record_kind = 'child' AND a.record_id = $1) \
+               OR (a.record_kind = 'child' AND a.record_id IN (SELECT merged FROM merged_in)) \
                OR (a.record_kind = 'referral' AND a.record_id IN \
                    (SELECT id FROM referrals WHERE child_id = $1)) \
                OR (a.record_kind = 'screening' AND a.record_id IN \
@@ -46,25 +73,36 @@ impl Store {
                OR (a.record_kind = 'clock' AND a.record_id IN \
                    (SELECT id FROM clocks WHERE child_id = $1))) \
              ORDER BY a.seq",
-        )
+        ))
         .bind(&id)
         .fetch_all(&self.reader)
         .await?;
-        let mut events = rows
-            .iter()
-            .map(|r| {
-                Ok(ChronologyEvent {
-                    at: int(r, "at")?,
-                    actor: opt_text(r, "actor")?,
-                    agency: opt_text(r, "agency")?,
-                    action: text(r, "action")?,
-                    record_kind: text(r, "record_kind")?,
-                    record_id: opt_text(r, "record_id")?,
-                    detail: serde_json::from_str(&text(r, "detail")?)
-                        .unwrap_or(serde_json::Value::Null),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut events = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let record_kind = text(r, "record_kind")?;
+            let record_id = opt_text(r, "record_id")?;
+            let detail: serde_json::Value =
+                serde_json::from_str(&text(r, "detail")?).unwrap_or(serde_json::Value::Null);
+            let merged_record = match &record_id {
+                Some(other) if record_kind == "child" && *other != id => {
+                    if is_being_merged(&detail, other, &merges) {
+                        continue;
+                    }
+                    Some(parsed(other, "child id")?)
+                }
+                _ => None,
+            };
+            events.push(ChronologyEvent {
+                at: int(r, "at")?,
+                actor: opt_text(r, "actor")?,
+                agency: opt_text(r, "agency")?,
+                action: text(r, "action")?,
+                record_kind,
+                record_id,
+                detail,
+                merged_record,
+            });
+        }
         let told = sqlx::query(
             "SELECT n.created_at, n.what, u.display_name AS actor, g.name AS agency \
              FROM notifications n JOIN users u ON u.id = n.user_id \
@@ -82,10 +120,23 @@ impl Store {
                 record_kind: "notification".to_owned(),
                 record_id: None,
                 detail: serde_json::json!({ "what": text(r, "what")? }),
+                merged_record: None,
             });
         }
         // Stable: audit events keep their chain order within the same millisecond.
         events.sort_by_key(|e| e.at);
         Ok(events)
     }
+}
+
+/// True when `detail` is the entry on the duplicate `record` of its being merged by one of
+/// `merges` (kept, merged): the kept record's own entry of that merge is shown instead.
+fn is_being_merged(
+    detail: &serde_json::Value,
+    record: &str,
+    merges: &HashSet<(String, String)>,
+) -> bool {
+    let field = |k: &str| detail.get(k).and_then(serde_json::Value::as_str);
+    field("what") == Some("merge")
+        && field("other").is_some_and(|kept| merges.contains(&(kept.to_owned(), record.to_owned())))
 }

@@ -7,6 +7,7 @@ use jiff::civil::{Date, date};
 use safehub_domain::{
     AgencyId, AgencyKind, AreaId, ChildId, ChildName, Gender, LegalStatus, Role, UserId,
 };
+use safehub_store::audit::RecordKind;
 use safehub_store::child_record::{
     self, AliasKind, ChildDetails, ChildFields, ChildRecord, Ethnicity, FlagResolution,
     MOVED_TABLES, NewAddress, NewAlias, NewChildRecord, NewProfessional, Probe,
@@ -15,7 +16,7 @@ use safehub_store::children::{self, Involvement};
 use safehub_store::organisations::{self, Agency, Area};
 use safehub_store::testing::{TestDatabase, test_database};
 use safehub_store::users::{self, NewUser};
-use safehub_store::{Backend, Store, StoreError};
+use safehub_store::{AuditAction, AuditOutcome, Backend, NewAuditEntry, Store, StoreError};
 
 type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -663,6 +664,60 @@ async fn r2_1_a_merge_cannot_be_undone_while_the_kept_record_is_itself_merged() 
     for id in [a, b, c] {
         assert_eq!(full(&w, id).await?.state.merged_into, None);
     }
+    Ok(())
+}
+
+/// The audit entry of a child's record being made, as the pages write it.
+fn made(child: ChildId, user: UserId) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_user: Some(user.to_string()),
+        actor_role: "referring_practitioner".into(),
+        actor_agency: None,
+        action: AuditAction::Create,
+        record_kind: RecordKind::Child,
+        record_id: Some(child.to_string()),
+        outcome: AuditOutcome::Allowed,
+        policies: "test".into(),
+        client: "127.0.0.1".into(),
+        detail: serde_json::json!({}),
+    }
+}
+
+/// Which records the creations in `child`'s chronology were made on: `None` for its own.
+async fn made_on(w: &World, child: ChildId) -> Result<Vec<Option<ChildId>>> {
+    Ok(w.store
+        .chronology(child)
+        .await?
+        .into_iter()
+        .filter(|e| e.action == "create")
+        .map(|e| e.merged_record)
+        .collect())
+}
+
+#[tokio::test]
+async fn r4_9_a_chronology_reads_the_history_of_records_merged_in_turn() -> Result {
+    let w = world().await?;
+    let a = record(&w, w.north, fields("Bea", "One", None)?, None).await?;
+    let b = record(&w, w.north, fields("Bea", "Two", None)?, None).await?;
+    let c = record(&w, w.north, fields("Bea", "Three", None)?, None).await?;
+    for child in [a, b, c] {
+        w.store.record(made(child, w.user)).await?;
+    }
+    let mut tx = w.store.begin().await?;
+    child_record::merge_children(&mut tx, b, a, "same", w.user).await?;
+    let second = child_record::merge_children(&mut tx, c, b, "same", w.user).await?;
+    tx.commit().await?;
+    // C holds B, which holds A: both histories reach C, each marked with its record, in
+    // the order they happened.
+    assert_eq!(made_on(&w, c).await?, [Some(a), Some(b), None]);
+    assert_eq!(made_on(&w, b).await?, [Some(a), None]);
+    assert_eq!(made_on(&w, a).await?, [None]);
+    // Undoing the later merge takes B's history, and A's with it, back out of C.
+    let mut tx = w.store.begin().await?;
+    child_record::undo_merge(&mut tx, &second.id, w.user).await?;
+    tx.commit().await?;
+    assert_eq!(made_on(&w, c).await?, [None]);
+    assert_eq!(made_on(&w, b).await?, [Some(a), None]);
     Ok(())
 }
 

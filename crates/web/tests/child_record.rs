@@ -638,6 +638,155 @@ async fn r2_1_the_mash_merges_two_records_and_undoes_it_both_audited() -> Result
     Ok(())
 }
 
+/// The lines of a chronology page's table, tags stripped, one string per row.
+fn chronology_rows(body: &str) -> Vec<String> {
+    body.split("<tr class=\"govuk-table__row\">")
+        .skip(2)
+        .map(|row| {
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in row.split("</tr>").next().unwrap_or_default().chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn r4_9_the_kept_records_chronology_carries_the_merged_duplicates_history() -> Result {
+    let w = spawn().await?;
+    let mut teacher = signed_in(&w, "teacher@test.invalid").await?;
+    let dup = record(
+        &mut teacher,
+        &w,
+        &[("given_name", "Alfie"), ("family_name", "Testchild")],
+    )
+    .await?;
+    let mut mash = signed_in(&w, "mash@test.invalid").await?;
+    let kept_path = format!("/children/{}/chronology", w.school_child);
+    let before = chronology_rows(&mash.get(&kept_path).await?.body);
+    let compare = mash
+        .get(&format!(
+            "/children/{}/merge?duplicate={dup}",
+            w.school_child
+        ))
+        .await?;
+    let merged = mash
+        .post(
+            &format!("/children/{}/merge", w.school_child),
+            &[
+                ("csrf_token", &compare.csrf()),
+                ("duplicate", &dup.to_string()),
+                ("reason", "Same school and GP"),
+            ],
+        )
+        .await?;
+    assert_eq!(merged.status, 303, "{}", merged.body);
+
+    // The kept record's chronology now says who made the duplicate and when, marked as
+    // the duplicate's, and the merge once (the duplicate's own entry of it is left out).
+    let after = chronology_rows(&mash.get(&kept_path).await?.body);
+    let from_duplicate: Vec<&String> = after
+        .iter()
+        .filter(|l| l.contains("(on a duplicate record since merged into this one)"))
+        .collect();
+    assert_eq!(from_duplicate.len(), 1, "{after:#?}");
+    assert!(
+        from_duplicate[0].contains("Record created")
+            && from_duplicate[0].contains("Test teacher@test.invalid, North School"),
+        "{after:#?}"
+    );
+    let merges = after
+        .iter()
+        .filter(|l| l.contains("Duplicate records of this child merged"))
+        .count();
+    assert_eq!(merges, 1, "{after:#?}");
+    assert_eq!(after.len(), before.len() + 2, "{before:#?} {after:#?}");
+
+    // The API gives the same events, with the duplicate named, under the same rights.
+    let reader = token(&w, "mash@test.invalid", &["referrals:read"]).await?;
+    let narrow = token(&w, "mash@test.invalid", &["children:read"]).await?;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/children/{}/chronology", w.base, w.school_child);
+    let views = || async {
+        let trail = w
+            .store
+            .audit_for_record(RecordKind::Child, &w.school_child.to_string(), 500)
+            .await?;
+        Ok::<_, safehub_store::StoreError>(
+            trail
+                .iter()
+                .filter(|e| e.entry.entry.action == AuditAction::View)
+                .count(),
+        )
+    };
+    let views_before = views().await?;
+    let events: serde_json::Value = http
+        .get(&url)
+        .bearer_auth(&reader)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let events = events.as_array().ok_or("an array")?;
+    assert_eq!(events.len(), after.len());
+    let dup_text = dup.to_string();
+    let created: Vec<_> = events
+        .iter()
+        .filter(|e| e["merged_record"].as_str() == Some(dup_text.as_str()))
+        .collect();
+    assert_eq!(created.len(), 1, "{events:#?}");
+    assert_eq!(created[0]["agency"], "North School");
+    let status = |path: String, t: String| {
+        let http = http.clone();
+        async move {
+            let r = http.get(path).bearer_auth(t).send().await?;
+            Ok::<_, reqwest::Error>(r.status().as_u16())
+        }
+    };
+    assert_eq!(status(url.clone(), narrow).await?, 403);
+    let unknown = format!("{}/api/v1/children/{}/chronology", w.base, ChildId::new());
+    assert_eq!(status(unknown, reader.clone()).await?, 404);
+    assert_eq!(
+        views().await?,
+        views_before + 1,
+        "the API's reading is audited; the refused scope never reaches the record"
+    );
+
+    // Undone, the duplicate's history leaves the kept record's chronology again.
+    let kept_page = mash.get(&format!("/children/{}", w.school_child)).await?;
+    let id = merge_id(&kept_page.body).ok_or("no undo button")?;
+    let undone = mash
+        .post(
+            &format!("/children/merges/{id}/undo"),
+            &[("csrf_token", &kept_page.csrf())],
+        )
+        .await?;
+    assert_eq!(undone.status, 303);
+    let separate = chronology_rows(&mash.get(&kept_path).await?.body);
+    assert!(
+        !separate.iter().any(|l| l.contains("on a duplicate record")),
+        "{separate:#?}"
+    );
+    assert!(
+        separate
+            .iter()
+            .any(|l| l.contains("Merge of duplicate records undone")),
+        "{separate:#?}"
+    );
+    Ok(())
+}
+
 async fn token(w: &World, email: &str, scopes: &[&str]) -> Result<String> {
     let user = w.store.user_by_email(email).await?.ok_or("no account")?;
     let token = Token::generate_api();
@@ -653,6 +802,64 @@ async fn token(w: &World, email: &str, scopes: &[&str]) -> Result<String> {
     .await?;
     tx.commit().await?;
     Ok(token.encode())
+}
+
+#[tokio::test]
+async fn r2_1_an_api_call_repeated_with_its_id_makes_one_record() -> Result {
+    let w = spawn().await?;
+    let http = reqwest::Client::new();
+    let url = format!("{}/api/v1/children", w.base);
+    let scopes = ["children:read", "children:write"];
+    let police = token(&w, "police.service@test.invalid", &scopes).await?;
+    let mash = token(&w, "service@test.invalid", &scopes).await?;
+    let id = ChildId::new().to_string();
+    let body = serde_json::json!({
+        "id": id,
+        "area": w.north.to_string(),
+        "given_name": "Rowan",
+        "family_name": "Example",
+        "date_of_birth": "2011-06-15",
+        "gender": "not_known",
+        "ethnicity": "not_known",
+        "legal_status": "none",
+    });
+    let post = |t: String, b: serde_json::Value| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let r = http.post(url).bearer_auth(t).json(&b).send().await?;
+            let status = r.status().as_u16();
+            Ok::<_, reqwest::Error>((status, r.json::<serde_json::Value>().await?))
+        }
+    };
+    let before = w.store.count_children().await?;
+    let (status, first) = post(police.clone(), body.clone()).await?;
+    assert_eq!((status, first["id"].as_str()), (201, Some(id.as_str())));
+    // The answer was lost and the caller sends the call again: the same record, no other.
+    let (status, again) = post(police.clone(), body.clone()).await?;
+    assert_eq!((status, again["id"].as_str()), (200, Some(id.as_str())));
+    assert_eq!(w.store.count_children().await?, before + 1);
+    let made = w
+        .store
+        .audit_for_record(RecordKind::Child, &id, 50)
+        .await?
+        .into_iter()
+        .filter(|e| e.entry.entry.action == AuditAction::Create)
+        .count();
+    assert_eq!(made, 1, "one record made, one entry");
+    // Someone else naming the same id is refused, and learns nothing of the record.
+    let (status, refused) = post(mash, body.clone()).await?;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"], "conflict");
+    assert!(!refused.to_string().contains("Rowan"));
+    // An id that is not a UUID is named like any other bad field.
+    let mut bad = body.clone();
+    bad["id"] = "not-a-uuid".into();
+    let (status, problems) = post(police, bad).await?;
+    assert_eq!(status, 422);
+    assert_eq!(problems["errors"][0]["field"], "id", "{problems}");
+    assert_eq!(w.store.count_children().await?, before + 1);
+    Ok(())
 }
 
 #[tokio::test]

@@ -399,3 +399,50 @@ pub async fn clocks(
             .collect(),
     ))
 }
+
+/// One event of a child's chronology (R4.9).
+#[derive(Serialize, ToSchema)]
+pub struct ChronologyEntry {
+    /// When it happened (RFC 3339, UTC).
+    at: String,
+    /// What happened, in the words the chronology page uses.
+    what: String,
+    /// Who acted; absent when Safehub itself did (an escalation, a notification).
+    actor: Option<String>,
+    /// Their agency.
+    agency: Option<String>,
+    /// The page of the record it is about, if it has one (a path on this server).
+    link: Option<String>,
+    /// The duplicate record it was recorded on, when that record has since been merged
+    /// into this child's.
+    merged_record: Option<String>,
+}
+
+/// A child's chronology, oldest first (R4.9): the same events, rights and audit as the
+/// chronology page; 404 when unknown or not the caller's to see.
+#[utoipa::path(get, path = "/api/v1/children/{id}/chronology", params(("id" = String, Path, description = "The child's id")),
+    responses((status = 200, body = [ChronologyEntry]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn chronology(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    client: Client,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ChronologyEntry>>, ApiError> {
+    caller.require(SCOPE_REFERRALS_READ)?;
+    let child = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
+    let (_, entries) =
+        crate::pages::chronology::open(&state, &caller.principal, child, &client).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| ChronologyEntry {
+                at: rfc3339(e.at),
+                what: e.what,
+                actor: e.actor,
+                agency: e.agency,
+                link: e.link,
+                merged_record: e.merged_record.map(|c| c.to_string()),
+            })
+            .collect(),
+    ))
+}

@@ -134,6 +134,11 @@ fn date_parts(iso: &str) -> Option<(String, String, String)> {
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(default)]
 pub struct NewChildBody {
+    /// A new UUID for the record, chosen by the caller so that repeating the call (after a
+    /// timeout, say) makes one record: when the caller has already made a record with this
+    /// id, the answer is 200 with it and nothing else is done; when someone else has, 409
+    /// `conflict`. Without it Safehub chooses the id.
+    id: Option<String>,
     /// The responsible area's id; one the caller's agency serves.
     area: String,
     /// First name.
@@ -300,7 +305,8 @@ pub struct CreatedBody {
 /// Records a child (R2.1). Records the caller may see that may be the same child answer 409
 /// with them, until the call is repeated with `confirm_new`.
 #[utoipa::path(post, path = "/api/v1/children", request_body = NewChildBody,
-    responses((status = 201, body = CreatedBody), (status = 409, body = DuplicatesBody),
+    responses((status = 201, body = CreatedBody), (status = 200, description = "A repeated call: the record this caller already made with this id", body = CreatedBody),
+        (status = 409, body = DuplicatesBody),
         (status = 422, body = InvalidBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn create_child(
     State(state): State<AppState>,
@@ -321,6 +327,17 @@ pub async fn create_child(
             message: "Give the id of the area responsible for the child".into(),
         });
     }
+    let chosen = match body.id.as_deref().map(str::parse::<ChildId>) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            problems.push(FieldProblem {
+                field: "id",
+                message: "Give a UUID for the new record, or leave the id out".into(),
+            });
+            None
+        }
+    };
     let address = match address_form {
         Some(a) => a
             .parse(today)
@@ -337,6 +354,10 @@ pub async fn create_child(
     }
     // An area the caller's agency does not serve is refused (403) and audited.
     let decision = guard::record_child_in(&state, who, area, &client).await?;
+    let id = chosen.unwrap_or_else(ChildId::new);
+    if let Some(repeat) = made_already(&state, who, id).await? {
+        return Ok(repeat);
+    }
     let probe = Probe {
         given: fields.name.given().to_owned(),
         family: fields.name.family().to_owned(),
@@ -356,13 +377,13 @@ pub async fn create_child(
         return Ok((StatusCode::CONFLICT, Json(answer)).into_response());
     }
     let new = NewChildRecord {
-        id: ChildId::new(),
+        id,
         area,
         fields,
         address,
         created_at: safehub_store::now_ms(),
     };
-    guard::save_new_child(
+    let saved = guard::save_new_child(
         &state,
         who,
         &decision,
@@ -372,11 +393,36 @@ pub async fn create_child(
         "api",
         &client,
     )
-    .await?;
-    let created = CreatedBody {
-        id: new.id.to_string(),
-    };
+    .await;
+    if let Err(e) = saved {
+        // Two copies of the call racing: the second fails on the record's id.
+        return match made_already(&state, who, id).await? {
+            Some(repeat) => Ok(repeat),
+            None => Err(e.into()),
+        };
+    }
+    let created = CreatedBody { id: id.to_string() };
     Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+/// The answer to a call naming the id of a record that exists: 200 with it when the caller
+/// made it (the call is a repeat), else 409 `conflict`; `None` when there is no such record.
+async fn made_already(
+    state: &AppState,
+    who: &safehub_access::Principal,
+    id: ChildId,
+) -> Result<Option<Response>, ApiError> {
+    Ok(match state.store().child_made_by(id).await? {
+        None => None,
+        Some(maker) if maker == who.user => {
+            Some((StatusCode::OK, Json(CreatedBody { id: id.to_string() })).into_response())
+        }
+        Some(_) => {
+            return Err(ApiError(AppError::Conflict(
+                "A record with this id already exists; choose a new UUID.".into(),
+            )));
+        }
+    })
 }
 
 /// Another name.

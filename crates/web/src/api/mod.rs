@@ -26,10 +26,12 @@ mod screenings;
 #[openapi(
     info(title = "Safehub API", version = "1", description = "Multi-agency safeguarding records. Every call is authorised by the same policies as the pages and audited."),
     paths(me, children, child, child_access, accounts, casework::queue, casework::referral, casework::decide, casework::clocks,
+        casework::chronology,
         screenings::screening_tool, screenings::create_screening, screenings::screening,
         screenings::create_concern, intelligence::share, intelligence::submission,
         intelligence::grade),
     components(schemas(Me, ChildSummary, ChildDetail, AccessEntry, Account, ErrorBody, casework::ReferralBody, casework::ClockBody, casework::QueueBody, casework::ReferralDetail, casework::DecisionBody, casework::AgencyChecks,
+        casework::ChronologyEntry,
         screenings::ToolBody, screenings::ToolSection, screenings::ToolIndicator,
         screenings::NewScreening, screenings::AnswerBody, screenings::ScreeningBody,
         screenings::StoredAnswer, screenings::InvalidBody, screenings::FieldProblem,
@@ -65,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .route("/children", get(children).post(child_record::create_child))
         .route("/children/{id}", get(child))
         .route("/children/{id}/access", get(child_access))
+        .route("/children/{id}/chronology", get(casework::chronology))
         .route("/accounts", get(accounts))
         .merge(screenings::routes())
         .route("/mash/queue", get(casework::queue))

@@ -4,10 +4,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use safehub_access::Action;
+use safehub_access::{Action, Principal};
+use safehub_domain::ChildId;
 use safehub_domain::pathway::{ClockKind, RouteIn, TriageOutcome};
 use safehub_store::AuditAction;
 use safehub_store::audit::RecordKind;
+use safehub_store::children::Child;
 use safehub_store::chronology::ChronologyEvent;
 
 use super::{london_time, render};
@@ -41,11 +43,30 @@ fn code<'a>(e: &'a ChronologyEvent, key: &str) -> &'a str {
 }
 
 /// What an event says, in practitioners' words; `None` for events that are not part of the
-/// shared record (a screening's drafts belong to their author until submitted).
+/// shared record (a screening's drafts belong to their author until submitted). An event
+/// about a duplicate record merged into this one says so.
 fn describe(e: &ChronologyEvent) -> Option<(String, Option<String>)> {
+    let (what, link) = describe_event(e)?;
+    Some(match e.merged_record {
+        Some(_) => (
+            format!("{what} (on a duplicate record since merged into this one)"),
+            link,
+        ),
+        None => (what, link),
+    })
+}
+
+fn describe_event(e: &ChronologyEvent) -> Option<(String, Option<String>)> {
     let record = e.record_id.clone().unwrap_or_default();
     Some(match (e.record_kind.as_str(), e.action.as_str()) {
         ("child", "create") => ("Record created".into(), None),
+        ("child", "change") if code(e, "what") == "merge" => {
+            ("Duplicate records of this child merged".into(), None)
+        }
+        ("child", "change") if code(e, "what") == "undo_merge" => (
+            "Merge of duplicate records undone: the records are separate again".into(),
+            None,
+        ),
         ("child", "change") => ("Record details changed".into(), None),
         ("child", "restrict") => (
             "Sections restricted for a confidential investigation".into(),
@@ -94,6 +115,64 @@ fn describe(e: &ChronologyEvent) -> Option<(String, Option<String>)> {
     })
 }
 
+/// One event of a child's chronology, described; shared by the page and the API.
+pub(crate) struct Entry {
+    /// When (ms UTC).
+    pub at: i64,
+    /// What happened, in practitioners' words.
+    pub what: String,
+    /// Where the record it is about can be opened, if it has a page.
+    pub link: Option<String>,
+    /// Who acted, or `None` for Safehub itself.
+    pub actor: Option<String>,
+    /// Their agency's name.
+    pub agency: Option<String>,
+    /// The duplicate record it was recorded on, when merged into this child's.
+    pub merged_record: Option<ChildId>,
+}
+
+/// Opens a child's chronology for `who`: the same right as the child's Concerns section,
+/// 404 when refused or missing, and the view audited. Returns the child and the events,
+/// oldest first.
+pub(crate) async fn open(
+    state: &AppState,
+    who: &Principal,
+    child_id: ChildId,
+    client: &Client,
+) -> Result<(Child, Vec<Entry>), AppError> {
+    let (child, _) = guard::open_case_record(
+        state,
+        who,
+        child_id,
+        Action::View,
+        CaseRecord {
+            kind: RecordKind::Child,
+            id: child_id.to_string(),
+        },
+        AuditAction::View,
+        client,
+    )
+    .await?;
+    let entries = state
+        .store()
+        .chronology(child.id)
+        .await?
+        .into_iter()
+        .filter_map(|e| {
+            let (what, link) = describe(&e)?;
+            Some(Entry {
+                at: e.at,
+                what,
+                link,
+                actor: e.actor,
+                agency: e.agency,
+                merged_record: e.merged_record,
+            })
+        })
+        .collect();
+    Ok((child, entries))
+}
+
 /// GET /children/{id}/chronology: needs the same right as the child's Concerns section; the
 /// view is audited.
 pub async fn chronology(
@@ -105,37 +184,18 @@ pub async fn chronology(
     let Ok(child_id) = id.parse() else {
         return Err(AppError::NotFound);
     };
-    let (child, _) = guard::open_case_record(
-        &state,
-        &who.principal,
-        child_id,
-        Action::View,
-        CaseRecord {
-            kind: RecordKind::Child,
-            id: id.clone(),
-        },
-        AuditAction::View,
-        &client,
-    )
-    .await?;
-    let lines = state
-        .store()
-        .chronology(child.id)
-        .await?
-        .iter()
-        .filter_map(|e| {
-            let (what, link) = describe(e)?;
-            let who = match (&e.actor, &e.agency) {
+    let (child, entries) = open(&state, &who.principal, child_id, &client).await?;
+    let lines = entries
+        .into_iter()
+        .map(|e| Line {
+            when: london_time(e.at),
+            who: match (e.actor, e.agency) {
                 (Some(a), Some(g)) => format!("{a}, {g}"),
-                (Some(a), None) => a.clone(),
+                (Some(a), None) => a,
                 _ => "Safehub".into(),
-            };
-            Some(Line {
-                when: london_time(e.at),
-                what,
-                who,
-                link,
-            })
+            },
+            what: e.what,
+            link: e.link,
         })
         .collect();
     let name = format!("{} {}", child.name.given(), child.name.family());

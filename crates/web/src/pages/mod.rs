@@ -5,7 +5,7 @@ mod agencies;
 mod analysis;
 mod audit;
 mod children;
-mod chronology;
+pub(crate) mod chronology;
 pub(crate) mod concerns;
 mod home;
 mod intelligence;
