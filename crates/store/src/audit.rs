@@ -6,11 +6,13 @@
 //! once (group commit): a page is shown only after its entry is durably stored, and the cost
 //! of the disk flush is shared by every request waiting at that moment.
 
+use safehub_domain::ChildId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::child_record::MERGED_IN;
 use crate::db::{int, opt_text, text};
 use crate::{Store, StoreError};
 
@@ -617,6 +619,32 @@ impl Store {
         )
         .bind(kind.code())
         .bind(record_id)
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(read_view).collect()
+    }
+
+    /// The entries about a child's record and the duplicate records merged into it by
+    /// merges in force, newest first: "who has seen this child's record, and when". An
+    /// entry's `record_id` says which record it was about.
+    pub async fn audit_for_child(
+        &self,
+        child: ChildId,
+        limit: i64,
+    ) -> Result<Vec<AuditView>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{MERGED_IN}SELECT e.seq, e.at, e.actor_user, e.actor_role, e.actor_agency, \
+             e.action, e.record_kind, e.record_id, e.outcome, e.policies, e.client, e.detail, \
+             e.prev_hash, e.hash, u.display_name, a.name AS agency_name \
+             FROM audit_entries e \
+             LEFT JOIN users u ON u.id = e.actor_user \
+             LEFT JOIN agencies a ON a.id = e.actor_agency \
+             WHERE e.record_kind = 'child' \
+               AND e.record_id IN (SELECT $1 UNION ALL SELECT merged FROM merged_in) \
+             ORDER BY e.seq DESC LIMIT $2"
+        ))
+        .bind(child.to_string())
         .bind(limit)
         .fetch_all(&self.reader)
         .await?;

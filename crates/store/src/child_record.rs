@@ -16,6 +16,7 @@ pub use input::{
     AddressForm, AliasForm, FieldProblem, ProfessionalForm, RecordForm, clean_text,
     estimated_birth_date,
 };
+pub(crate) use merge::MERGED_IN;
 pub use merge::{ChildMerge, MOVED_TABLES, MergeMoves, merge_children, undo_merge};
 
 use jiff::civil::Date;

@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use safehub_domain::ChildId;
 
+use crate::child_record::MERGED_IN;
 use crate::db::{int, opt_text, parsed, text};
 use crate::{Store, StoreError};
 
@@ -36,13 +37,6 @@ pub struct ChronologyEvent {
     pub merged_record: Option<ChildId>,
 }
 
-/// The records merged into the child `$1`, directly or through records merged into them, by
-/// merges not undone: `merged_in(kept, merged)`. The same text on both databases.
-const MERGED_IN: &str = "WITH RECURSIVE merged_in(kept, merged) AS ( \
-       SELECT kept_id, merged_id FROM child_merges WHERE kept_id = $1 AND undone_at IS NULL \
-       UNION SELECT m.kept_id, m.merged_id FROM child_merges m \
-       JOIN merged_in i ON m.kept_id = i.merged WHERE m.undone_at IS NULL) ";
-
 impl Store {
     /// A child's chronology, oldest first: every allowed change to the child and to its
     /// screenings, referrals and clocks, and every notification about it, with the history
@@ -64,8 +58,8 @@ impl Store {
              LEFT JOIN users u ON u.id = a.actor_user \
              LEFT JOIN agencies g ON g.id = a.actor_agency \
              WHERE a.action <> 'view' AND a.outcome = 'allowed' AND ( \
-               (a.record_kind = 'child' AND a.record_id = $1) \
-               OR (a.record_kind = 'child' AND a.record_id IN (SELECT merged FROM merged_in)) \
+               (a.record_kind = 'child' AND a.record_id IN \
+                   (SELECT $1 UNION ALL SELECT merged FROM merged_in)) \
                OR (a.record_kind = 'referral' AND a.record_id IN \
                    (SELECT id FROM referrals WHERE child_id = $1)) \
                OR (a.record_kind = 'screening' AND a.record_id IN \

@@ -662,7 +662,7 @@ fn chronology_rows(body: &str) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn r4_9_the_kept_records_chronology_carries_the_merged_duplicates_history() -> Result {
+async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_audit() -> Result {
     let w = spawn().await?;
     let mut teacher = signed_in(&w, "teacher@test.invalid").await?;
     let dup = record(
@@ -763,6 +763,37 @@ async fn r4_9_the_kept_records_chronology_carries_the_merged_duplicates_history(
         "the API's reading is audited; the refused scope never reaches the record"
     );
 
+    // The QA auditor's "who has seen this record" lists the duplicate's entries too, on the
+    // page and through the API, each naming its record.
+    let mut auditor = signed_in(&w, "auditor@test.invalid").await?;
+    let trail_path = format!("/audit/children/{}", w.school_child);
+    let trail = auditor.get(&trail_path).await?;
+    assert_eq!(trail.status, 200);
+    assert!(
+        trail.body.contains(&format!("child {dup}")),
+        "{}",
+        trail.body
+    );
+    let audit_token = token(&w, "audit.service@test.invalid", &["audit:read"]).await?;
+    let access: serde_json::Value = http
+        .get(format!(
+            "{}/api/v1/children/{}/access",
+            w.base, w.school_child
+        ))
+        .bearer_auth(&audit_token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let on_duplicate = access
+        .as_array()
+        .ok_or("an array")?
+        .iter()
+        .filter(|e| e["record"].as_str() == Some(dup_text.as_str()))
+        .count();
+    assert!(on_duplicate >= 2, "made and merged: {access}");
+
     // Undone, the duplicate's history leaves the kept record's chronology again.
     let kept_page = mash.get(&format!("/children/{}", w.school_child)).await?;
     let id = merge_id(&kept_page.body).ok_or("no undo button")?;
@@ -784,6 +815,8 @@ async fn r4_9_the_kept_records_chronology_carries_the_merged_duplicates_history(
             .any(|l| l.contains("Merge of duplicate records undone")),
         "{separate:#?}"
     );
+    let trail = auditor.get(&trail_path).await?;
+    assert!(!trail.body.contains(&format!("child {dup}")));
     Ok(())
 }
 

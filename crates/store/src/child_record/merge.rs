@@ -83,6 +83,13 @@ pub struct ChildMerge {
 }
 
 /// Moves ids back in statements of at most this many parameters.
+/// The records merged into the child `$1`, directly or through records merged into them, by
+/// merges not undone: `merged_in(kept, merged)`. The same text on both databases.
+pub(crate) const MERGED_IN: &str = "WITH RECURSIVE merged_in(kept, merged) AS ( \
+       SELECT kept_id, merged_id FROM child_merges WHERE kept_id = $1 AND undone_at IS NULL \
+       UNION SELECT m.kept_id, m.merged_id FROM child_merges m \
+       JOIN merged_in i ON m.kept_id = i.merged WHERE m.undone_at IS NULL) ";
+
 const CHUNK: usize = 500;
 
 /// Merges `merged` into `kept`: moves the duplicate's rows in every table of

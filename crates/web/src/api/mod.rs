@@ -264,6 +264,8 @@ pub struct AccessEntry {
     seq: i64,
     /// When (RFC 3339, UTC).
     at: String,
+    /// The record the entry is about: the child's, or a duplicate's merged into it.
+    record: String,
     /// The user's id, if known.
     user: Option<String>,
     /// Their name.
@@ -278,7 +280,8 @@ pub struct AccessEntry {
     policies: String,
 }
 
-/// Who has seen a child's record, and when (newest first, at most 500); for QA auditors.
+/// Who has seen a child's record, and when (newest first, at most 500), with the duplicate
+/// records merged into it; for QA auditors.
 #[utoipa::path(get, path = "/api/v1/children/{id}/access", params(("id" = String, Path, description = "The child's id")),
     responses((status = 200, body = [AccessEntry]), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn child_access(
@@ -290,11 +293,7 @@ async fn child_access(
     caller.require(SCOPE_AUDIT_READ)?;
     let decision = guard::read_audit_trail(&state, &caller.principal, &client).await?;
     let child: safehub_domain::ChildId = id.parse().map_err(|_| ApiError(AppError::NotFound))?;
-    let kind = safehub_store::audit::RecordKind::Child;
-    let entries = state
-        .store()
-        .audit_for_record(kind, &child.to_string(), 500)
-        .await?;
+    let entries = state.store().audit_for_child(child, 500).await?;
     let e = guard::entry(
         &caller.principal,
         safehub_store::AuditAction::View,
@@ -313,6 +312,7 @@ async fn child_access(
                 at: jiff::Timestamp::from_millisecond(v.entry.at)
                     .map(|t| t.to_string())
                     .unwrap_or_default(),
+                record: v.entry.entry.record_id.clone().unwrap_or_default(),
                 user: v.entry.entry.actor_user.clone(),
                 user_name: v.actor_name,
                 agency_name: v.agency_name,

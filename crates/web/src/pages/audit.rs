@@ -143,7 +143,8 @@ pub async fn verify(
     })
 }
 
-/// GET /audit/children/{id}: who has seen this child's record, and when.
+/// GET /audit/children/{id}: who has seen this child's record, and when, including the
+/// duplicate records merged into it.
 pub async fn child_access(
     State(state): State<AppState>,
     who: SignedIn,
@@ -152,10 +153,7 @@ pub async fn child_access(
 ) -> Result<Response, AppError> {
     let decision = guard::read_audit_trail(&state, &who.principal, &client).await?;
     let child: safehub_domain::ChildId = id.parse().map_err(|_| AppError::NotFound)?;
-    let entries = state
-        .store()
-        .audit_for_record(RecordKind::Child, &child.to_string(), 500)
-        .await?;
+    let entries = state.store().audit_for_child(child, 500).await?;
     let e = guard::entry(
         &who.principal,
         AuditAction::View,
@@ -169,7 +167,9 @@ pub async fn child_access(
     render(&TrailPage {
         layout: who.layout(&state, "Who has seen this record", "/audit"),
         heading: "Who has seen this record".into(),
-        intro: "Every opening of this child's record, and every refused attempt, newest first.",
+        intro: "Every opening of this child's record, and every refused attempt, newest first, \
+                with those of any duplicate record merged into it (the record column gives \
+                which record).",
         rows: rows(entries),
         verify: None,
         show_verify: false,
