@@ -73,6 +73,47 @@ async fn record(b: &mut Browser, w: &World, with: &[(&str, &str)]) -> Result<Chi
     created_id(&page)
 }
 
+/// The teacher, signed in, with a second record of the school's child (Alpha Testchild)
+/// that they have just made under the first name `given`.
+async fn teacher_with_duplicate(w: &World, given: &str) -> Result<(Browser, ChildId)> {
+    let mut teacher = signed_in(w, "teacher@test.invalid").await?;
+    let dup = record(
+        &mut teacher,
+        w,
+        &[("given_name", given), ("family_name", "Testchild")],
+    )
+    .await?;
+    Ok((teacher, dup))
+}
+
+/// Sends the form that merges `dup` into the school's child, with `reason`.
+async fn post_merge(
+    b: &mut Browser,
+    w: &World,
+    csrf: &str,
+    dup: ChildId,
+    reason: &str,
+) -> Result<Page> {
+    b.post(
+        &format!("/children/{}/merge", w.school_child),
+        &[
+            ("csrf_token", csrf),
+            ("duplicate", &dup.to_string()),
+            ("reason", reason),
+        ],
+    )
+    .await
+}
+
+/// Sends the button that undoes the merge `id`.
+async fn post_undo(b: &mut Browser, id: &str, csrf: &str) -> Result<Page> {
+    b.post(
+        &format!("/children/merges/{id}/undo"),
+        &[("csrf_token", csrf)],
+    )
+    .await
+}
+
 /// Adds an account to the test region (a MASH team manager, say).
 async fn add_account(
     w: &World,
@@ -441,29 +482,14 @@ async fn r8_1_a_record_the_user_may_not_see_is_never_revealed_but_kept_for_the_m
 #[tokio::test]
 async fn r2_1_a_teacher_may_not_merge_records_and_the_refusal_is_audited() -> Result {
     let w = spawn().await?;
-    let mut b = signed_in(&w, "teacher@test.invalid").await?;
-    let dup = record(
-        &mut b,
-        &w,
-        &[("given_name", "Alpha"), ("family_name", "Testchild")],
-    )
-    .await?;
+    let (mut b, dup) = teacher_with_duplicate(&w, "Alpha").await?;
     let page = b.get(&format!("/children/{}", w.school_child)).await?;
     assert!(!page.body.contains("/merge"), "no merge link for a teacher");
     let form = b
         .get(&format!("/children/{}/merge", w.school_child))
         .await?;
     assert_eq!(form.status, 403);
-    let posted = b
-        .post(
-            &format!("/children/{}/merge", w.school_child),
-            &[
-                ("csrf_token", &page.csrf()),
-                ("duplicate", &dup.to_string()),
-                ("reason", "same child"),
-            ],
-        )
-        .await?;
+    let posted = post_merge(&mut b, &w, &page.csrf(), dup, "same child").await?;
     assert_eq!(posted.status, 403);
     assert!(
         w.store
@@ -497,13 +523,7 @@ fn merge_id(body: &str) -> Option<String> {
 async fn r2_1_the_mash_merges_two_records_and_undoes_it_both_audited() -> Result {
     let w = spawn().await?;
     add_account(&w, "manager@test.invalid", w.mash, vec![Role::TeamManager]).await?;
-    let mut teacher = signed_in(&w, "teacher@test.invalid").await?;
-    let dup = record(
-        &mut teacher,
-        &w,
-        &[("given_name", "Alfie"), ("family_name", "Testchild")],
-    )
-    .await?;
+    let (mut teacher, dup) = teacher_with_duplicate(&w, "Alfie").await?;
     let csrf = teacher.get(&format!("/children/{dup}")).await?.csrf();
     teacher
         .post(
@@ -528,33 +548,15 @@ async fn r2_1_the_mash_merges_two_records_and_undoes_it_both_audited() -> Result
     assert_eq!(compare.status, 200);
     assert!(compare.body.contains("Record kept: Alpha Testchild"));
     assert!(compare.body.contains("Duplicate: Alfie Testchild"));
-    let target = format!("/children/{}/merge", w.school_child);
-    let no_reason = mash
-        .post(
-            &target,
-            &[
-                ("csrf_token", &compare.csrf()),
-                ("duplicate", &dup.to_string()),
-                ("reason", " "),
-            ],
-        )
-        .await?;
+    let no_reason = post_merge(&mut mash, &w, &compare.csrf(), dup, " ").await?;
     assert_eq!(no_reason.status, 422);
     assert!(
         no_reason
             .body
             .contains("Enter why these records are the same child")
     );
-    let merged = mash
-        .post(
-            &target,
-            &[
-                ("csrf_token", &compare.csrf()),
-                ("duplicate", &dup.to_string()),
-                ("reason", "Same school and GP; confirmed with the school"),
-            ],
-        )
-        .await?;
+    let reason = "Same school and GP; confirmed with the school";
+    let merged = post_merge(&mut mash, &w, &compare.csrf(), dup, reason).await?;
     assert_eq!(merged.status, 303, "{}", merged.body);
 
     let kept = w.store.child_record(w.school_child).await?.ok_or("kept")?;
@@ -602,20 +604,10 @@ async fn r2_1_the_mash_merges_two_records_and_undoes_it_both_audited() -> Result
         .get(&format!("/children/{}", w.school_child))
         .await?;
     let id = merge_id(&kept_page.body).ok_or("no undo button")?;
-    let undone = manager
-        .post(
-            &format!("/children/merges/{id}/undo"),
-            &[("csrf_token", &kept_page.csrf())],
-        )
-        .await?;
+    let undone = post_undo(&mut manager, &id, &kept_page.csrf()).await?;
     // The manager may not see the duplicate (not routed to the MASH): refused as missing.
     assert_eq!(undone.status, 404);
-    let undone = mash
-        .post(
-            &format!("/children/merges/{id}/undo"),
-            &[("csrf_token", &compare.csrf())],
-        )
-        .await?;
+    let undone = post_undo(&mut mash, &id, &compare.csrf()).await?;
     assert_eq!(undone.status, 303);
     let mut after_kept = w.store.child_record(w.school_child).await?.ok_or("kept")?;
     let mut after_dup = w.store.child_record(dup).await?.ok_or("dup")?;
@@ -664,13 +656,7 @@ fn chronology_rows(body: &str) -> Vec<String> {
 #[tokio::test]
 async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_audit() -> Result {
     let w = spawn().await?;
-    let mut teacher = signed_in(&w, "teacher@test.invalid").await?;
-    let dup = record(
-        &mut teacher,
-        &w,
-        &[("given_name", "Alfie"), ("family_name", "Testchild")],
-    )
-    .await?;
+    let (_, dup) = teacher_with_duplicate(&w, "Alfie").await?;
     let mut mash = signed_in(&w, "mash@test.invalid").await?;
     let kept_path = format!("/children/{}/chronology", w.school_child);
     let before = chronology_rows(&mash.get(&kept_path).await?.body);
@@ -680,16 +666,7 @@ async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_aud
             w.school_child
         ))
         .await?;
-    let merged = mash
-        .post(
-            &format!("/children/{}/merge", w.school_child),
-            &[
-                ("csrf_token", &compare.csrf()),
-                ("duplicate", &dup.to_string()),
-                ("reason", "Same school and GP"),
-            ],
-        )
-        .await?;
+    let merged = post_merge(&mut mash, &w, &compare.csrf(), dup, "Same school and GP").await?;
     assert_eq!(merged.status, 303, "{}", merged.body);
 
     // The kept record's chronology now says who made the duplicate and when, marked as
@@ -797,12 +774,7 @@ async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_aud
     // Undone, the duplicate's history leaves the kept record's chronology again.
     let kept_page = mash.get(&format!("/children/{}", w.school_child)).await?;
     let id = merge_id(&kept_page.body).ok_or("no undo button")?;
-    let undone = mash
-        .post(
-            &format!("/children/merges/{id}/undo"),
-            &[("csrf_token", &kept_page.csrf())],
-        )
-        .await?;
+    let undone = post_undo(&mut mash, &id, &kept_page.csrf()).await?;
     assert_eq!(undone.status, 303);
     let separate = chronology_rows(&mash.get(&kept_path).await?.body);
     assert!(
