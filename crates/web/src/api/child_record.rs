@@ -354,10 +354,12 @@ pub async fn create_child(
     }
     // An area the caller's agency does not serve is refused (403) and audited.
     let decision = guard::record_child_in(&state, who, area, &client).await?;
-    let id = chosen.unwrap_or_else(ChildId::new);
-    if let Some(repeat) = made_already(&state, who, id).await? {
+    if let Some(id) = chosen
+        && let Some(repeat) = made_already(&state, who, id).await?
+    {
         return Ok(repeat);
     }
+    let id = chosen.unwrap_or_else(ChildId::new);
     let probe = Probe {
         given: fields.name.given().to_owned(),
         family: fields.name.family().to_owned(),
