@@ -653,6 +653,26 @@ fn chronology_rows(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// A successful API call's answer, a list.
+async fn api_list(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+) -> Result<Vec<serde_json::Value>> {
+    let answer: serde_json::Value = http
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    match answer {
+        serde_json::Value::Array(list) => Ok(list),
+        other => Err(format!("not a list: {other}").into()),
+    }
+}
+
 #[tokio::test]
 async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_audit() -> Result {
     let w = spawn().await?;
@@ -707,15 +727,7 @@ async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_aud
         )
     };
     let views_before = views().await?;
-    let events: serde_json::Value = http
-        .get(&url)
-        .bearer_auth(&reader)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let events = events.as_array().ok_or("an array")?;
+    let events = api_list(&http, &url, &reader).await?;
     assert_eq!(events.len(), after.len());
     let dup_text = dup.to_string();
     let created: Vec<_> = events
@@ -752,24 +764,13 @@ async fn r4_9_r3_4_the_kept_record_carries_the_merged_duplicates_history_and_aud
         trail.body
     );
     let audit_token = token(&w, "audit.service@test.invalid", &["audit:read"]).await?;
-    let access: serde_json::Value = http
-        .get(format!(
-            "{}/api/v1/children/{}/access",
-            w.base, w.school_child
-        ))
-        .bearer_auth(&audit_token)
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let access_url = format!("{}/api/v1/children/{}/access", w.base, w.school_child);
+    let access = api_list(&http, &access_url, &audit_token).await?;
     let on_duplicate = access
-        .as_array()
-        .ok_or("an array")?
         .iter()
         .filter(|e| e["record"].as_str() == Some(dup_text.as_str()))
         .count();
-    assert!(on_duplicate >= 2, "made and merged: {access}");
+    assert!(on_duplicate >= 2, "made and merged: {access:#?}");
 
     // Undone, the duplicate's history leaves the kept record's chronology again.
     let kept_page = mash.get(&format!("/children/{}", w.school_child)).await?;
